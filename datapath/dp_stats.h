@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSWITCH_DATAPATH_DP_STATS_H
+#define VSWITCH_DATAPATH_DP_STATS_H
+
+/*
+ * Per-port counters. Each PMD thread owns one struct dp_port_stats per port
+ * and is the only writer; the control thread sums all PMDs' copies when it
+ * reads, so counting costs the hot path no atomic operation and no shared
+ * cache line.
+ */
+
+#include <stdint.h>
+#include <rte_common.h>
+
+/*
+ * Every reason a frame (or a learn event) is dropped, in one list so that the
+ * counters, their names in the API and the sums cannot drift apart.
+ * X(name, side): side is RX or TX (summed into rx_dropped / tx_dropped) or
+ * NONE for events that are not frame drops.
+ */
+#define DP_DROP_REASONS(X)                                                                         \
+	X(runt, RX)             /* shorter than an Ethernet header */                              \
+	X(bad_src_mac, RX)      /* multicast or all-zero source MAC */                             \
+	X(same_port, RX)        /* destination learned on the input port */                        \
+	X(no_port, RX)          /* nothing to flood to */                                          \
+	X(tx_queue_full, TX)    /* the port's tx queue did not take the frame */                   \
+	X(tx_link_down, TX)     /* the port's link (the guest's virtio device) is down */          \
+	X(learn_queue_full, NONE) /* a learn event was lost: the control thread lags */
+
+enum dp_drop_reason {
+#define DP_DROP_ENUM(name, side) DP_DROP_##name,
+	DP_DROP_REASONS(DP_DROP_ENUM)
+#undef DP_DROP_ENUM
+	DP_DROP_MAX
+};
+
+enum dp_drop_side { DP_SIDE_RX, DP_SIDE_TX, DP_SIDE_NONE };
+
+struct dp_port_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[DP_DROP_MAX];
+} __rte_cache_aligned;
+
+/* Name of a reason as shown by the API ("tx_queue_full"). */
+const char *dp_drop_name(enum dp_drop_reason reason);
+enum dp_drop_side dp_drop_side(enum dp_drop_reason reason);
+
+/* Adds src into dst, field by field. */
+void dp_port_stats_add(struct dp_port_stats *dst, const struct dp_port_stats *src);
+uint64_t dp_port_stats_rx_dropped(const struct dp_port_stats *s);
+uint64_t dp_port_stats_tx_dropped(const struct dp_port_stats *s);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSWITCH_DATAPATH_FRAME_H
+#define VSWITCH_DATAPATH_FRAME_H
+
+/*
+ * Parsing a received frame into the keys the L2 pipeline needs. Inline: it
+ * runs once per packet in the hot loop. Only the first segment is read; a
+ * frame whose Ethernet header does not fit in it is treated as a runt, which
+ * no driver here produces for a well-formed frame.
+ */
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "dp_stats.h"
+#include "fdb.h"
+
+/*
+ * Fills dst and src (VLAN 0: VLANs are not interpreted yet) from m.
+ * Returns -1 when the frame is fine, else the enum dp_drop_reason it must be
+ * dropped for: DP_DROP_runt (header truncated) or DP_DROP_bad_src_mac
+ * (multicast, broadcast or all-zero source, which no station may use).
+ */
+static inline int
+frame_parse(const struct rte_mbuf *m, struct fdb_key *dst, struct fdb_key *src)
+{
+	const struct rte_ether_hdr *eth;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN))
+		return DP_DROP_runt;
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	dst->mac = eth->dst_addr;
+	dst->vlan = 0;
+	src->mac = eth->src_addr;
+	src->vlan = 0;
+	if (unlikely(!rte_is_unicast_ether_addr(&src->mac) || rte_is_zero_ether_addr(&src->mac)))
+		return DP_DROP_bad_src_mac;
+	return -1;
+}
+
+/* True when dst must be flooded whatever the MAC table says. */
+static inline int
+frame_is_group(const struct fdb_key *dst)
+{
+	return rte_is_multicast_ether_addr(&dst->mac);
+}
+
+#endif
