@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSWITCH_DATAPATH_FORWARD_H
+#define VSWITCH_DATAPATH_FORWARD_H
+
+/*
+ * The L2 learning pipeline for one burst: parse, queue learn events, look up
+ * destinations, flood or forward, and buffer frames per output port.
+ *
+ * Threading: a struct fwd_ctx belongs to one PMD thread. fwd_burst() and
+ * fwd_flush() run between that thread's quiescent reports, with the
+ * snapshot it loaded for this poll loop. Lock-free, allocation-free.
+ */
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_stats.h"
+#include "fdb.h"
+#include "snapshot.h"
+
+#define FWD_BURST 32
+#define FWD_TXBUF_SIZE (2 * FWD_BURST)
+
+/* What a PMD thread tells the control thread to learn. 16 bytes. */
+struct learn_event {
+	struct fdb_key key;
+	uint16_t bridge;
+	uint16_t port_no;
+	uint32_t reserved;
+};
+
+struct fwd_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[FWD_TXBUF_SIZE];
+};
+
+struct fwd_ctx {
+	uint16_t txq_base;               /* this PMD's index, for picking tx queues */
+	uint32_t now;                    /* fdb_now() of the current poll loop */
+	struct rte_ring *learn_ring;     /* single producer: this thread */
+	struct dp_port_stats *stats;     /* [DP_MAX_PORTS], written by this thread only */
+	uint16_t n_dirty;
+	uint16_t dirty[DP_MAX_PORTS];    /* ports with frames waiting in txb */
+	struct fwd_txbuf txb[DP_MAX_PORTS];
+};
+
+/* Control side: allocates a context for PMD index pmd. NULL with errno. */
+struct fwd_ctx *fwd_ctx_create(uint16_t pmd, struct rte_ring *learn_ring,
+			       struct dp_port_stats *stats, int socket_id);
+void fwd_ctx_destroy(struct fwd_ctx *ctx);
+
+/* Runs n (<= FWD_BURST) frames received on in_port through the pipeline. Takes
+ * ownership of every mbuf: each is buffered for transmission or freed. */
+void fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
+	       struct rte_mbuf **pkts, uint16_t n);
+
+/* Transmits everything buffered. Must run before the thread reports quiescent,
+ * so no buffered frame outlives the snapshot that chose its port. */
+void fwd_flush(struct fwd_ctx *ctx, const struct snapshot *snap);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSWITCH_DATAPATH_SNAPSHOT_H
+#define VSWITCH_DATAPATH_SNAPSHOT_H
+
+/*
+ * The configuration as PMD threads see it: an immutable snapshot built by
+ * the control thread, published with one release store (datapath_publish())
+ * and freed only after every PMD thread has reported a quiescent state. A
+ * PMD thread loads it with acquire once per poll loop and never writes it.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+struct fdb;
+
+#define DP_MAX_PORTS 256
+#define DP_MAX_BRIDGES 64
+#define DP_MAX_PMDS 16
+#define DP_MAX_RXQ_PER_PMD DP_MAX_PORTS
+
+/* A port slot, indexed by port number (port_no). */
+struct snap_port {
+	bool in_use;
+	bool link_up;      /* the guest's device is running; floods skip ports that are down */
+	uint16_t eth_port; /* rte_ethdev port id */
+	uint16_t bridge;   /* index into snapshot.bridges */
+	uint16_t n_txq;    /* PMD i transmits on queue i % n_txq; n_txq >= number of PMDs */
+};
+
+struct snap_bridge {
+	bool in_use;
+	struct fdb *fdb;
+	uint16_t n_flood;
+	uint16_t flood[DP_MAX_PORTS]; /* port numbers whose link is up */
+};
+
+struct snap_rxq {
+	uint16_t port_no;
+	uint16_t queue;
+};
+
+struct snap_pmd {
+	uint16_t n_rxq;
+	struct snap_rxq rxq[DP_MAX_RXQ_PER_PMD];
+};
+
+struct snapshot {
+	uint64_t version;
+	struct snap_port ports[DP_MAX_PORTS];
+	struct snap_bridge bridges[DP_MAX_BRIDGES];
+	struct snap_pmd pmds[DP_MAX_PMDS];
+};
+
+/* Control thread only. NULL with errno ENOMEM. */
+struct snapshot *snapshot_create(void);
+void snapshot_destroy(struct snapshot *snap);
+
+#endif
