@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vswitch/config_store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	strcpy(f->dir, "/tmp/test_config_store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	/* A sub-directory that does not exist yet: open must create it. */
+	snprintf(f->path, sizeof(f->path), "%s/etc/vswitch/conf.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static struct config_store *
+open_store(struct fixture *f, bool expect_created)
+{
+	const char *errmsg = NULL;
+	bool created = !expect_created;
+	struct config_store *store = config_store_open(f->path, &created, &errmsg);
+
+	if (store == NULL)
+		fail_msg("open %s: %s", f->path, errmsg);
+	assert_true(created == expect_created);
+	return store;
+}
+
+static json_t *
+settings(int aging)
+{
+	return json_pack("{s:i, s:i}", "mac_aging", aging, "mac_table_size", 8192);
+}
+
+static void
+put_bridge(struct config_store *store, const char *name, int aging)
+{
+	json_t *s = settings(aging);
+
+	assert_int_equal(config_store_bridge_put(store, name, s), 0);
+	json_decref(s);
+}
+
+static void
+put_port(struct config_store *store, const char *bridge, const char *name)
+{
+	json_t *o = json_pack("{s:s, s:s}", "type", "vhostuser", "socket", "/run/x.sock");
+
+	assert_int_equal(config_store_port_put(store, bridge, name, o), 0);
+	json_decref(o);
+}
+
+/* Compares a load against the expected JSON text. */
+static void
+assert_loaded(struct config_store *store, const char *expected_json)
+{
+	json_t *expected = json_loads(expected_json, 0, NULL);
+	json_t *got = config_store_load(store);
+
+	assert_non_null(expected);
+	assert_non_null(got);
+	if (!json_equal(got, expected)) {
+		char *text = json_dumps(got, JSON_COMPACT);
+
+		fail_msg("loaded %s\nexpected %s", text, expected_json);
+	}
+	json_decref(expected);
+	json_decref(got);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+
+	assert_loaded(store, "{\"bridges\":[]}");
+	put_bridge(store, "br0", 300);
+	put_port(store, "br0", "vm1");
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":300,"
+			     "\"mac_table_size\":8192},\"ports\":[{\"name\":\"vm1\",\"options\":"
+			     "{\"type\":\"vhostuser\",\"socket\":\"/run/x.sock\"}}]}]}");
+	config_store_close(store);
+}
+
+static void
+test_order(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+	json_t *loaded, *bridge;
+	size_t i;
+	static const char *const names[] = {"zz", "br1", "aa"};
+
+	put_bridge(store, "zz", 1);
+	put_bridge(store, "br1", 2);
+	put_bridge(store, "aa", 3);
+	put_port(store, "br1", "p9");
+	put_port(store, "zz", "p5");
+	put_port(store, "br1", "p1");
+	/* Replacing keeps the position and the ports of the bridge. */
+	put_bridge(store, "zz", 100);
+	put_port(store, "br1", "p9");
+
+	loaded = config_store_load(store);
+	assert_int_equal(json_array_size(json_object_get(loaded, "bridges")), 3);
+	json_array_foreach(json_object_get(loaded, "bridges"), i, bridge) {
+		assert_string_equal(json_string_value(json_object_get(bridge, "name")), names[i]);
+	}
+	json_decref(loaded);
+	assert_loaded(store, "{\"bridges\":["
+			     "{\"name\":\"zz\","
+			     "\"settings\":{\"mac_aging\":100,\"mac_table_size\":8192},"
+			     "\"ports\":[{\"name\":\"p5\",\"options\":{\"type\":\"vhostuser\","
+			     "\"socket\":\"/run/x.sock\"}}]},"
+			     "{\"name\":\"br1\","
+			     "\"settings\":{\"mac_aging\":2,\"mac_table_size\":8192},"
+			     "\"ports\":[{\"name\":\"p9\",\"options\":{\"type\":\"vhostuser\","
+			     "\"socket\":\"/run/x.sock\"}},{\"name\":\"p1\",\"options\":{\"type\":"
+			     "\"vhostuser\",\"socket\":\"/run/x.sock\"}}]},"
+			     "{\"name\":\"aa\","
+			     "\"settings\":{\"mac_aging\":3,\"mac_table_size\":8192},"
+			     "\"ports\":[]}]}");
+	config_store_close(store);
+}
+
+static void
+test_delete(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+
+	put_bridge(store, "br0", 1);
+	put_bridge(store, "br1", 1);
+	put_port(store, "br0", "a");
+	put_port(store, "br0", "b");
+	put_port(store, "br1", "c");
+
+	assert_int_equal(config_store_port_del(store, "b"), 0);
+	assert_int_equal(config_store_port_del(store, "b"), -ENOENT);
+	assert_string_equal(config_store_errmsg(store), "no port \"b\"");
+	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
+	assert_int_equal(config_store_bridge_del(store, "br0"), -ENOENT);
+	/* The cascade removed port a: the name is free again on another bridge. */
+	assert_int_equal(config_store_port_del(store, "a"), -ENOENT);
+	put_port(store, "br1", "a");
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br1\",\"settings\":{\"mac_aging\":1,"
+			     "\"mac_table_size\":8192},\"ports\":["
+			     "{\"name\":\"c\",\"options\":{\"type\":\"vhostuser\",\"socket\":"
+			     "\"/run/x.sock\"}},"
+			     "{\"name\":\"a\",\"options\":{\"type\":\"vhostuser\",\"socket\":"
+			     "\"/run/x.sock\"}}]}]}");
+	config_store_close(store);
+}
+
+static void
+test_port_on_missing_bridge(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+	json_t *o = json_object();
+	json_t *notobj = json_array();
+
+	assert_int_equal(config_store_port_put(store, "nope", "vm1", o), -ENOENT);
+	assert_string_equal(config_store_errmsg(store), "no bridge \"nope\"");
+	assert_int_equal(config_store_bridge_put(store, "br0", notobj), -EINVAL);
+	assert_int_equal(config_store_bridge_put(store, "br0", NULL), -EINVAL);
+	assert_loaded(store, "{\"bridges\":[]}");
+	json_decref(o);
+	json_decref(notobj);
+	config_store_close(store);
+}
+
+static void
+test_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+
+	put_bridge(store, "br0", 1);
+
+	assert_int_equal(config_store_begin(store), 0);
+	assert_int_equal(config_store_begin(store), -EBUSY);
+	put_bridge(store, "br1", 1);
+	put_port(store, "br1", "vm1");
+	put_bridge(store, "br0", 99);
+	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
+	config_store_rollback(store);
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":1,"
+			     "\"mac_table_size\":8192},\"ports\":[]}]}");
+
+	assert_int_equal(config_store_commit(store), -EINVAL);
+	config_store_rollback(store);
+
+	assert_int_equal(config_store_begin(store), 0);
+	put_bridge(store, "br1", 2);
+	assert_int_equal(config_store_commit(store), 0);
+	config_store_close(store);
+
+	/* Committed data survives, the rolled-back data never appears. */
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":["
+			     "{\"name\":\"br0\","
+			     "\"settings\":{\"mac_aging\":1,\"mac_table_size\":8192},"
+			     "\"ports\":[]},"
+			     "{\"name\":\"br1\","
+			     "\"settings\":{\"mac_aging\":2,\"mac_table_size\":8192},"
+			     "\"ports\":[]}]}");
+
+	/* Closing with an open transaction discards it. */
+	assert_int_equal(config_store_begin(store), 0);
+	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
+	config_store_close(store);
+	store = open_store(f, false);
+	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
+	config_store_close(store);
+}
+
+static void
+test_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+
+	put_bridge(store, "br0", 5);
+	put_port(store, "br0", "vm1");
+	config_store_close(store);
+
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":5,"
+			     "\"mac_table_size\":8192},\"ports\":[{\"name\":\"vm1\",\"options\":"
+			     "{\"type\":\"vhostuser\",\"socket\":\"/run/x.sock\"}}]}]}");
+	/* Foreign keys are enforced on the reopened connection too. */
+	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
+	assert_loaded(store, "{\"bridges\":[]}");
+	config_store_close(store);
+}
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+assert_file_is(const char *path, const char *data, size_t len)
+{
+	char buf[8192];
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	assert_int_equal(n, len);
+	assert_memory_equal(buf, data, len);
+}
+
+static void
+test_corrupt_file(void **state)
+{
+	struct fixture *f = *state;
+	char junk[4096], expected[512], wal[160];
+	const char *errmsg = NULL;
+	struct config_store *store;
+	bool created = true;
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 7 + 3);
+	snprintf(f->path, sizeof(f->path), "%s/junk.db", f->dir);
+	write_file(f->path, junk, sizeof(junk));
+
+	errno = 0;
+	store = config_store_open(f->path, &created, &errmsg);
+	assert_null(store);
+	assert_int_equal(errno, EINVAL);
+	snprintf(expected, sizeof(expected), "%s: file is not a database", f->path);
+	assert_string_equal(errmsg, expected);
+	assert_file_is(f->path, junk, sizeof(junk));
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(access(wal, F_OK), -1);
+
+	/* A short text file too. */
+	write_file(f->path, "hello\n", 6);
+	assert_null(config_store_open(f->path, NULL, &errmsg));
+	assert_int_equal(errno, EINVAL);
+	assert_string_equal(errmsg, expected);
+	assert_file_is(f->path, "hello\n", 6);
+}
+
+static void
+test_created_flag(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store;
+	struct stat st;
+
+	assert_int_equal(stat(f->path, &st), -1);
+	store = open_store(f, true);
+	config_store_close(store);
+	assert_int_equal(stat(f->path, &st), 0);
+	store = open_store(f, false);
+	config_store_close(store);
+	/* Even an empty store is not "created" the second time. */
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[]}");
+	config_store_close(store);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_on_missing_bridge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_created_flag, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

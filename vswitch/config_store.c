@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "config_store.h"
+
+#define SCHEMA_VERSION 1
+
+/* Statements prepared once at open; the order matches sql_text[]. */
+enum stmt_id {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_BRIDGE_PUT,
+	STMT_BRIDGE_DEL,
+	STMT_PORT_PUT,
+	STMT_PORT_DEL,
+	STMT_LOAD_BRIDGES,
+	STMT_LOAD_PORTS,
+	N_STMTS
+};
+
+static const char *const sql_text[N_STMTS] = {
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	/* An upsert, not INSERT OR REPLACE: replacing would delete the row,
+	 * cascade to its ports and give it a new id (and a new position). */
+	[STMT_BRIDGE_PUT] = "INSERT INTO bridges(name, settings) VALUES (?1, ?2) "
+			    "ON CONFLICT(name) DO UPDATE SET settings = excluded.settings",
+	[STMT_BRIDGE_DEL] = "DELETE FROM bridges WHERE name = ?1",
+	/* No row is inserted when the bridge is missing: the caller tells
+	 * that from sqlite3_changes() == 0. */
+	[STMT_PORT_PUT] = "INSERT INTO ports(name, bridge_id, options) "
+			  "SELECT ?1, id, ?3 FROM bridges WHERE name = ?2 "
+			  "ON CONFLICT(name) DO UPDATE SET bridge_id = excluded.bridge_id, "
+			  "options = excluded.options",
+	[STMT_PORT_DEL] = "DELETE FROM ports WHERE name = ?1",
+	[STMT_LOAD_BRIDGES] = "SELECT id, name, settings FROM bridges ORDER BY id",
+	[STMT_LOAD_PORTS] = "SELECT name, options FROM ports WHERE bridge_id = ?1 ORDER BY id",
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE bridges ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT UNIQUE NOT NULL,"
+	" settings TEXT NOT NULL);"
+	"CREATE TABLE ports ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT UNIQUE NOT NULL,"
+	" bridge_id INTEGER NOT NULL REFERENCES bridges(id) ON DELETE CASCADE,"
+	" options TEXT NOT NULL);"
+	/* Without it, each cascading bridge delete scans every port. */
+	"CREATE INDEX ports_bridge_id ON ports(bridge_id);"
+	"PRAGMA user_version = 1;";
+
+struct config_store {
+	sqlite3 *db;
+	bool in_txn;
+	sqlite3_stmt *stmt[N_STMTS];
+	char errmsg[512];
+};
+
+/* Room for a path and a copy of store->errmsg. */
+static __thread char open_errmsg[PATH_MAX + 600];
+
+static int
+sqlite_to_errno(sqlite3 *db, int rc)
+{
+	int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return EBUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return EACCES;
+	case SQLITE_FULL:
+		return ENOSPC;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_MISMATCH:
+		return EINVAL;
+	case SQLITE_CONSTRAINT:
+		return EEXIST;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		return sys > 0 ? sys : EIO;
+	default:
+		return EIO;
+	}
+}
+
+static int
+store_fail(struct config_store *store, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Records why the last call failed and returns -err. */
+static int
+store_fail(struct config_store *store, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(store->errmsg, sizeof(store->errmsg), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+static int
+sqlite_fail(struct config_store *store, int rc)
+{
+	return store_fail(store, sqlite_to_errno(store->db, rc), "%s", sqlite3_errmsg(store->db));
+}
+
+/* Runs a statement that returns no rows and resets it for the next use. */
+static int
+step_done(struct config_store *store, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE ? 0 : sqlite_fail(store, rc);
+}
+
+static int
+mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Creates the schema on an empty file, or checks the one already there. */
+static int
+init_schema(struct config_store *store, bool *created)
+{
+	sqlite3_stmt *stmt;
+	int version, n_objects, rc;
+
+	/* The first read of the file: a file that is not a database fails
+	 * here, before anything (journal mode included) writes to it. */
+	rc = sqlite3_prepare_v2(store->db,
+				"SELECT (SELECT user_version FROM pragma_user_version), "
+				"(SELECT count(*) FROM sqlite_schema)",
+				-1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_fail(store, rc);
+	rc = sqlite3_step(stmt);
+	version = sqlite3_column_int(stmt, 0);
+	n_objects = sqlite3_column_int(stmt, 1);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return sqlite_fail(store, rc);
+
+	if (version > SCHEMA_VERSION)
+		return store_fail(store, EINVAL,
+				  "schema version %d is newer than this vswitchd supports (%d)",
+				  version, SCHEMA_VERSION);
+	if (version == 0 && n_objects > 0)
+		return store_fail(store, EINVAL, "not a vswitch configuration (unknown tables)");
+
+	rc = sqlite3_exec(store->db,
+			  "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			  "PRAGMA foreign_keys = ON;",
+			  NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sqlite_fail(store, rc);
+
+	*created = version == 0;
+	if (version == SCHEMA_VERSION)
+		return 0;
+	rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(store->db, schema_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sqlite_fail(store, rc);
+		sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+prepare_all(struct config_store *store)
+{
+	for (int i = 0; i < N_STMTS; i++) {
+		int rc = sqlite3_prepare_v3(store->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+					    &store->stmt[i], NULL);
+
+		if (rc != SQLITE_OK)
+			return sqlite_fail(store, rc);
+	}
+	return 0;
+}
+
+struct config_store *
+config_store_open(const char *path, bool *created, const char **errmsg)
+{
+	struct config_store *store;
+	bool is_new = false;
+	int rc;
+
+	if (errmsg != NULL)
+		*errmsg = open_errmsg;
+	open_errmsg[0] = '\0';
+	if (path == NULL || path[0] == '\0') {
+		snprintf(open_errmsg, sizeof(open_errmsg), "empty configuration path");
+		errno = EINVAL;
+		return NULL;
+	}
+	rc = mkdir_parents(path);
+	if (rc < 0) {
+		snprintf(open_errmsg, sizeof(open_errmsg), "%s: cannot create directory: %s", path,
+			 strerror(-rc));
+		errno = -rc;
+		return NULL;
+	}
+	store = calloc(1, sizeof(*store));
+	if (store == NULL) {
+		snprintf(open_errmsg, sizeof(open_errmsg), "%s: out of memory", path);
+		return NULL;
+	}
+
+	rc = sqlite3_open_v2(path, &store->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		rc = store->db != NULL ? sqlite_fail(store, rc) :
+					 store_fail(store, ENOMEM, "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	/* Wait a little for a sqlite3 shell that someone left in a transaction. */
+	sqlite3_busy_timeout(store->db, 2000);
+
+	rc = init_schema(store, &is_new);
+	if (rc == 0)
+		rc = prepare_all(store);
+	if (rc < 0)
+		goto fail;
+	if (created != NULL)
+		*created = is_new;
+	return store;
+
+fail:
+	snprintf(open_errmsg, sizeof(open_errmsg), "%s: %s", path, store->errmsg);
+	config_store_close(store);
+	errno = -rc;
+	return NULL;
+}
+
+void
+config_store_close(struct config_store *store)
+{
+	if (store == NULL)
+		return;
+	if (store->in_txn)
+		config_store_rollback(store);
+	for (int i = 0; i < N_STMTS; i++)
+		sqlite3_finalize(store->stmt[i]);
+	sqlite3_close_v2(store->db);
+	free(store);
+}
+
+int
+config_store_begin(struct config_store *store)
+{
+	int rc;
+
+	if (store->in_txn)
+		return store_fail(store, EBUSY, "a transaction is already open");
+	rc = step_done(store, store->stmt[STMT_BEGIN]);
+	if (rc == 0)
+		store->in_txn = true;
+	return rc;
+}
+
+int
+config_store_commit(struct config_store *store)
+{
+	int rc;
+
+	if (!store->in_txn)
+		return store_fail(store, EINVAL, "no transaction is open");
+	rc = step_done(store, store->stmt[STMT_COMMIT]);
+	if (rc < 0) {
+		/* A failed COMMIT may leave the transaction open; undo it so
+		 * that "not stored" really means nothing was stored. */
+		config_store_rollback(store);
+		return rc;
+	}
+	store->in_txn = false;
+	return 0;
+}
+
+void
+config_store_rollback(struct config_store *store)
+{
+	if (!store->in_txn)
+		return;
+	if (sqlite3_get_autocommit(store->db) == 0)
+		step_done(store, store->stmt[STMT_ROLLBACK]);
+	store->in_txn = false;
+}
+
+/* Returns compact JSON text for an object (free()), or NULL with errmsg set. */
+static char *
+dump_object(struct config_store *store, const json_t *obj, const char *what, int *rc)
+{
+	char *text;
+
+	if (!json_is_object(obj)) {
+		*rc = store_fail(store, EINVAL, "%s must be a JSON object", what);
+		return NULL;
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	if (text == NULL)
+		*rc = store_fail(store, ENOMEM, "cannot encode %s", what);
+	return text;
+}
+
+static int
+bind_text(struct config_store *store, sqlite3_stmt *stmt, int idx, const char *text)
+{
+	int rc = sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	rc = sqlite_fail(store, rc);
+	sqlite3_clear_bindings(stmt);
+	return rc;
+}
+
+int
+config_store_bridge_put(struct config_store *store, const char *name, const json_t *settings)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_BRIDGE_PUT];
+	char *text;
+	int rc = 0;
+
+	text = dump_object(store, settings, "bridge settings", &rc);
+	if (text == NULL)
+		return rc;
+	rc = bind_text(store, stmt, 1, name);
+	if (rc == 0)
+		rc = bind_text(store, stmt, 2, text);
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	free(text);
+	return rc;
+}
+
+int
+config_store_bridge_del(struct config_store *store, const char *name)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_BRIDGE_DEL];
+	int rc;
+
+	rc = bind_text(store, stmt, 1, name);
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	if (rc == 0 && sqlite3_changes(store->db) == 0)
+		rc = store_fail(store, ENOENT, "no bridge \"%s\"", name);
+	return rc;
+}
+
+int
+config_store_port_put(struct config_store *store, const char *bridge, const char *name,
+		      const json_t *options)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_PORT_PUT];
+	char *text;
+	int rc = 0;
+
+	text = dump_object(store, options, "port options", &rc);
+	if (text == NULL)
+		return rc;
+	rc = bind_text(store, stmt, 1, name);
+	if (rc == 0)
+		rc = bind_text(store, stmt, 2, bridge);
+	if (rc == 0)
+		rc = bind_text(store, stmt, 3, text);
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	free(text);
+	if (rc == 0 && sqlite3_changes(store->db) == 0)
+		rc = store_fail(store, ENOENT, "no bridge \"%s\"", bridge);
+	return rc;
+}
+
+int
+config_store_port_del(struct config_store *store, const char *name)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_PORT_DEL];
+	int rc;
+
+	rc = bind_text(store, stmt, 1, name);
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	if (rc == 0 && sqlite3_changes(store->db) == 0)
+		rc = store_fail(store, ENOENT, "no port \"%s\"", name);
+	return rc;
+}
+
+/* Parses a stored settings/options column back into an object. */
+static json_t *
+load_object(struct config_store *store, sqlite3_stmt *stmt, int col, const char *owner)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, col);
+	json_error_t jerr;
+	json_t *obj;
+
+	if (text == NULL) {
+		store_fail(store, EINVAL, "%s: no stored settings", owner);
+		return NULL;
+	}
+	obj = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(obj)) {
+		store_fail(store, EINVAL, "%s: stored settings are not a JSON object: %s", owner,
+			   obj == NULL ? jerr.text : "wrong type");
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *
+load_ports(struct config_store *store, sqlite3_int64 bridge_id, int *rc)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_PORTS];
+	json_t *ports = json_array();
+	int step;
+
+	if (ports == NULL) {
+		*rc = store_fail(store, ENOMEM, "out of memory");
+		return NULL;
+	}
+	sqlite3_bind_int64(stmt, 1, bridge_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		json_t *options = load_object(store, stmt, 1, name);
+
+		if (options == NULL) {
+			*rc = -EINVAL;
+			goto fail;
+		}
+		if (json_array_append_new(ports, json_pack("{s:s, s:o}", "name", name,
+							   "options", options)) < 0) {
+			*rc = store_fail(store, ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		*rc = sqlite_fail(store, step);
+		goto fail;
+	}
+	sqlite3_reset(stmt);
+	return ports;
+
+fail:
+	sqlite3_reset(stmt);
+	json_decref(ports);
+	return NULL;
+}
+
+json_t *
+config_store_load(struct config_store *store)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_BRIDGES];
+	json_t *bridges = json_array(), *ports, *settings;
+	int step, rc = -ENOMEM;
+
+	if (bridges == NULL) {
+		store_fail(store, ENOMEM, "out of memory");
+		goto fail;
+	}
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
+
+		settings = load_object(store, stmt, 2, name);
+		if (settings == NULL) {
+			rc = -EINVAL;
+			goto fail;
+		}
+		ports = load_ports(store, sqlite3_column_int64(stmt, 0), &rc);
+		if (ports == NULL) {
+			json_decref(settings);
+			goto fail;
+		}
+		if (json_array_append_new(bridges, json_pack("{s:s, s:o, s:o}", "name", name,
+							     "settings", settings, "ports",
+							     ports)) < 0) {
+			rc = store_fail(store, ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		rc = sqlite_fail(store, step);
+		goto fail;
+	}
+	sqlite3_reset(stmt);
+	return json_pack("{s:o}", "bridges", bridges);
+
+fail:
+	sqlite3_reset(stmt);
+	json_decref(bridges);
+	errno = -rc;
+	return NULL;
+}
+
+const char *
+config_store_errmsg(const struct config_store *store)
+{
+	return store->errmsg;
+}
