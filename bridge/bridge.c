@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_log.h>
+
+#include "bridge.h"
+#include "bridge_priv.h"
+#include "datapath/port.h"
+#include "vhost_socket.h"
+
+RTE_LOG_REGISTER(bridge_logtype, vswitch.bridge, INFO);
+
+#define LOG(level, ...) rte_log(RTE_LOG_##level, bridge_logtype, "bridge: " __VA_ARGS__)
+
+/* How long a MAC flap warning for one bridge silences the next. */
+#define FLAP_LOG_INTERVAL_SEC 10
+/* Learn events applied per bridge_run() at most, so API requests keep flowing. */
+#define LEARN_BUDGET 65536
+
+static const char *const type_names[] = {
+	[PORT_VHOSTUSER] = "vhostuser",
+	[PORT_VHOSTUSER_CLIENT] = "vhostuser-client",
+};
+
+void
+bridge_settings_default(struct bridge_settings *s)
+{
+	s->mac_aging = FDB_DEFAULT_AGING_SEC;
+	s->mac_table_size = FDB_DEFAULT_ENTRIES;
+}
+
+int
+port_type_parse(const char *name, enum port_type *type)
+{
+	for (size_t i = 0; i < RTE_DIM(type_names); i++) {
+		if (strcmp(name, type_names[i]) == 0) {
+			*type = (enum port_type)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *
+port_type_name(enum port_type type)
+{
+	return (size_t)type < RTE_DIM(type_names) ? type_names[type] : "unknown";
+}
+
+const char *
+port_type_names(void)
+{
+	return "vhostuser, vhostuser-client";
+}
+
+struct bridge_set *
+bridge_set_create(struct datapath *dp)
+{
+	struct bridge_set *bs = calloc(1, sizeof(*bs));
+
+	if (bs == NULL)
+		return NULL;
+	bs->dp = dp;
+	return bs;
+}
+
+static int
+check_name(const char *what, const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > BRIDGE_NAME_MAX) {
+		snprintf(err, errlen, "%s name \"%s\" must be 1 to %d characters", what, name,
+			 BRIDGE_NAME_MAX);
+		return -EINVAL;
+	}
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+	    len) {
+		snprintf(err, errlen, "%s name \"%s\" may only use A-Z a-z 0-9 _ . -", what, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+check_settings(const struct bridge_settings *s, char *err, size_t errlen)
+{
+	if (s->mac_aging < BRIDGE_MAC_AGING_MIN || s->mac_aging > BRIDGE_MAC_AGING_MAX) {
+		snprintf(err, errlen, "mac-aging %u out of range; expected %d to %d seconds",
+			 s->mac_aging, BRIDGE_MAC_AGING_MIN, BRIDGE_MAC_AGING_MAX);
+		return -ERANGE;
+	}
+	if (s->mac_table_size < BRIDGE_MAC_TABLE_MIN || s->mac_table_size > BRIDGE_MAC_TABLE_MAX) {
+		snprintf(err, errlen, "mac-table-size %u out of range; expected %d to %u entries",
+			 s->mac_table_size, BRIDGE_MAC_TABLE_MIN, BRIDGE_MAC_TABLE_MAX);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+struct bridge *
+bridge_find(const struct bridge_set *bs, const char *name)
+{
+	for (int i = 0; i < DP_MAX_BRIDGES; i++)
+		if (bs->bridges[i] != NULL && strcmp(bs->bridges[i]->name, name) == 0)
+			return bs->bridges[i];
+	return NULL;
+}
+
+struct port *
+port_find(const struct bridge_set *bs, const char *name)
+{
+	for (int i = 0; i < DP_MAX_PORTS; i++)
+		if (bs->ports[i] != NULL && strcmp(bs->ports[i]->name, name) == 0)
+			return bs->ports[i];
+	return NULL;
+}
+
+/* Builds the snapshot that describes the model as it is now. NULL on ENOMEM. */
+static struct snapshot *
+snap_build(const struct bridge_set *bs)
+{
+	struct snapshot *snap = snapshot_create();
+	uint16_t n_pmds = (uint16_t)datapath_n_pmds(bs->dp);
+
+	if (snap == NULL)
+		return NULL;
+	for (int i = 0; i < DP_MAX_BRIDGES; i++) {
+		if (bs->bridges[i] == NULL)
+			continue;
+		snap->bridges[i].in_use = true;
+		snap->bridges[i].fdb = bs->bridges[i]->fdb;
+	}
+	for (uint16_t no = 0; no < DP_MAX_PORTS; no++) {
+		const struct port *p = bs->ports[no];
+		struct snap_port *sp = &snap->ports[no];
+		struct snap_pmd *pmd;
+
+		if (p == NULL)
+			continue;
+		sp->in_use = true;
+		sp->link_up = p->link_up;
+		sp->eth_port = p->eth_port;
+		sp->bridge = p->br->index;
+		sp->n_txq = n_pmds;
+		if (p->link_up) {
+			struct snap_bridge *sb = &snap->bridges[p->br->index];
+
+			sb->flood[sb->n_flood++] = no;
+		}
+		pmd = &snap->pmds[p->pmd];
+		pmd->rxq[pmd->n_rxq].port_no = no;
+		pmd->rxq[pmd->n_rxq].queue = 0;
+		pmd->n_rxq++;
+	}
+	return snap;
+}
+
+static int
+publish(struct bridge_set *bs)
+{
+	struct snapshot *snap = snap_build(bs);
+
+	if (snap == NULL)
+		return -ENOMEM;
+	datapath_publish(bs->dp, snap);
+	return 0;
+}
+
+static void
+log_flap(struct bridge *br, const struct fdb_key *key, const struct port *from,
+	 const struct port *to, uint32_t now)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	if (br->flap_logged && now - br->last_flap_log < FLAP_LOG_INTERVAL_SEC)
+		return;
+	br->flap_logged = true;
+	br->last_flap_log = now;
+	rte_ether_format_addr(mac, sizeof(mac), &key->mac);
+	LOG(WARNING,
+	    "%s: MAC %s (vlan %u) keeps moving between ports %s and %s: two hosts use the "
+	    "same MAC (a cloned VM that kept its MAC?); give one of them a new MAC\n",
+	    br->name, mac, key->vlan, from ? from->name : "?", to->name);
+}
+
+static void
+learn_apply(struct bridge_set *bs, const struct learn_event *ev, uint32_t now)
+{
+	struct bridge *br;
+	struct port *p;
+	uint16_t old = FDB_PORT_NONE;
+	int rc;
+
+	if (ev->bridge >= DP_MAX_BRIDGES || ev->port_no >= DP_MAX_PORTS)
+		return;
+	br = bs->bridges[ev->bridge];
+	p = bs->ports[ev->port_no];
+	/* Events queued before a port or bridge went away are stale: drop them. */
+	if (br == NULL || p == NULL || p->br != br)
+		return;
+	rc = fdb_learn(br->fdb, &ev->key, ev->port_no, now, &old);
+	if (rc == FDB_LEARN_FLAPPING)
+		log_flap(br, &ev->key, old < DP_MAX_PORTS ? bs->ports[old] : NULL, p, now);
+}
+
+/* Applies every queued learn event, up to budget. */
+static void
+learn_drain(struct bridge_set *bs, unsigned int budget)
+{
+	struct learn_event ev[256];
+	uint32_t now = fdb_now();
+	unsigned int n, total = 0;
+
+	while (total < budget && (n = datapath_learn_dequeue(bs->dp, ev, RTE_DIM(ev))) > 0) {
+		for (unsigned int i = 0; i < n; i++)
+			learn_apply(bs, &ev[i], now);
+		total += n;
+	}
+}
+
+/*
+ * Publishes the model after something was taken out of it, then, once no PMD
+ * thread can reach the removed things, discards their queued learn events.
+ * On ENOMEM nothing is published and the caller must put things back.
+ */
+static int
+publish_removal(struct bridge_set *bs)
+{
+	int rc = publish(bs);
+
+	if (rc == 0)
+		learn_drain(bs, UINT32_MAX);
+	return rc;
+}
+
+static int
+fdb_make(struct bridge_set *bs, struct bridge *br, const struct bridge_settings *s,
+	 struct fdb **out)
+{
+	struct fdb_params fp = {
+		.max_entries = s->mac_table_size,
+		.aging_sec = s->mac_aging,
+		.socket_id = SOCKET_ID_ANY,
+		.qsbr = datapath_qsbr(bs->dp),
+	};
+	char name[32];
+
+	/* rte_hash names are global: the generation keeps a resized table's name new. */
+	snprintf(name, sizeof(name), "fdb%u_%u", br->index, bs->fdb_generation++);
+	fp.name = name;
+	*out = fdb_create(&fp);
+	return *out == NULL ? -errno : 0;
+}
+
+int
+bridge_add(struct bridge_set *bs, const char *name, const struct bridge_settings *s, char *err,
+	   size_t errlen)
+{
+	struct bridge *br;
+	int rc, idx = -1;
+
+	rc = check_name("bridge", name, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = check_settings(s, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (bridge_find(bs, name) != NULL) {
+		snprintf(err, errlen, "bridge \"%s\" already exists", name);
+		return -EEXIST;
+	}
+	for (int i = 0; i < DP_MAX_BRIDGES && idx < 0; i++)
+		if (bs->bridges[i] == NULL)
+			idx = i;
+	if (idx < 0) {
+		snprintf(err, errlen, "too many bridges (at most %d)", DP_MAX_BRIDGES);
+		return -ENOSPC;
+	}
+	br = calloc(1, sizeof(*br));
+	if (br == NULL)
+		goto nomem;
+	snprintf(br->name, sizeof(br->name), "%s", name);
+	br->s = *s;
+	br->index = (uint16_t)idx;
+	if (fdb_make(bs, br, s, &br->fdb) < 0) {
+		free(br);
+		goto nomem;
+	}
+	bs->bridges[idx] = br;
+	if (publish(bs) < 0) {
+		bs->bridges[idx] = NULL;
+		fdb_destroy(br->fdb);
+		free(br);
+		goto nomem;
+	}
+	LOG(INFO, "added bridge %s\n", name);
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory creating bridge \"%s\"", name);
+	return -ENOMEM;
+}
+
+/* Frees a port that is out of the model and of every PMD thread's view. */
+static void
+port_release(struct bridge_set *bs, struct port *p)
+{
+	fdb_flush_port(p->br->fdb, p->port_no);
+	port_close(p->eth_port);
+	datapath_port_stats_clear(bs->dp, p->port_no);
+	bs->pmd_load[p->pmd]--;
+	free(p);
+}
+
+int
+bridge_del(struct bridge_set *bs, const char *name, char *err, size_t errlen)
+{
+	struct bridge *br = bridge_find(bs, name);
+	struct port *removed[DP_MAX_PORTS];
+	int n = 0;
+
+	if (br == NULL) {
+		snprintf(err, errlen, "no bridge \"%s\"", name);
+		return -ENOENT;
+	}
+	for (int i = 0; i < DP_MAX_PORTS; i++) {
+		if (bs->ports[i] != NULL && bs->ports[i]->br == br) {
+			removed[n++] = bs->ports[i];
+			bs->ports[i] = NULL;
+		}
+	}
+	bs->bridges[br->index] = NULL;
+	if (publish_removal(bs) < 0) {
+		bs->bridges[br->index] = br;
+		for (int i = 0; i < n; i++)
+			bs->ports[removed[i]->port_no] = removed[i];
+		snprintf(err, errlen, "out of memory deleting bridge \"%s\"", name);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++)
+		port_release(bs, removed[i]);
+	fdb_destroy(br->fdb);
+	LOG(INFO, "deleted bridge %s and its %d port(s)\n", name, n);
+	free(br);
+	return 0;
+}
+
+int
+bridge_get(const struct bridge_set *bs, const char *name, struct bridge_settings *s)
+{
+	const struct bridge *br = bridge_find(bs, name);
+
+	if (br == NULL)
+		return -ENOENT;
+	*s = br->s;
+	return 0;
+}
+
+/* A new size needs a new table: copy, publish, then free the old one. */
+static int
+fdb_resize(struct bridge_set *bs, struct bridge *br, const struct bridge_settings *s)
+{
+	struct fdb *old = br->fdb, *fresh;
+	int rc = fdb_make(bs, br, s, &fresh);
+
+	if (rc < 0)
+		return rc;
+	fdb_copy(fresh, old);
+	br->fdb = fresh;
+	rc = publish_removal(bs);
+	if (rc < 0) {
+		br->fdb = old;
+		fdb_destroy(fresh);
+		return rc;
+	}
+	fdb_destroy(old);
+	return 0;
+}
+
+int
+bridge_set_settings(struct bridge_set *bs, const char *name, const struct bridge_settings *s,
+		    char *err, size_t errlen)
+{
+	struct bridge *br = bridge_find(bs, name);
+	int rc;
+
+	if (br == NULL) {
+		snprintf(err, errlen, "no bridge \"%s\"", name);
+		return -ENOENT;
+	}
+	rc = check_settings(s, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (s->mac_table_size != br->s.mac_table_size) {
+		rc = fdb_resize(bs, br, s);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot resize the MAC table of \"%s\": %s", name,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	fdb_set_aging(br->fdb, s->mac_aging);
+	br->s = *s;
+	return 0;
+}
+
+static uint16_t
+least_loaded_pmd(const struct bridge_set *bs)
+{
+	uint16_t best = 0;
+
+	for (uint16_t i = 1; i < datapath_n_pmds(bs->dp); i++)
+		if (bs->pmd_load[i] < bs->pmd_load[best])
+			best = i;
+	return best;
+}
+
+static int
+port_check(const struct bridge_set *bs, const char *name, const struct port_settings *ps,
+	   char *err, size_t errlen)
+{
+	int rc = check_name("port", name, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (port_find(bs, name) != NULL) {
+		snprintf(err, errlen, "port \"%s\" already exists", name);
+		return -EEXIST;
+	}
+	rc = vhost_socket_check(ps->socket, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < DP_MAX_PORTS; i++) {
+		if (bs->ports[i] != NULL && strcmp(bs->ports[i]->ps.socket, ps->socket) == 0) {
+			snprintf(err, errlen, "socket %s is already used by port \"%s\"",
+				 ps->socket, bs->ports[i]->name);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int
+port_open_vhost(struct bridge_set *bs, struct port *p, char *err, size_t errlen)
+{
+	uint16_t n_pmds = (uint16_t)datapath_n_pmds(bs->dp);
+	char devname[64], devargs[256];
+	struct port_open_params op = {
+		.devname = devname,
+		.devargs = devargs,
+		.n_rxq = 1,
+		/* One tx queue per PMD thread, so threads never share a queue. */
+		.n_txq = n_pmds,
+		.pool = datapath_mempool(bs->dp),
+	};
+	bool client = p->ps.type == PORT_VHOSTUSER_CLIENT;
+	int rc;
+
+	if (!client) {
+		rc = vhost_socket_prepare(p->ps.socket, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	snprintf(devname, sizeof(devname), "net_vhost_%s", p->name);
+	snprintf(devargs, sizeof(devargs), "iface=%s,queues=%u,client=%d", p->ps.socket, n_pmds,
+		 client);
+	return port_open(&op, &p->eth_port, err, errlen);
+}
+
+int
+bridge_port_add(struct bridge_set *bs, const char *bridge, const char *name,
+		const struct port_settings *ps, char *err, size_t errlen)
+{
+	struct bridge *br = bridge_find(bs, bridge);
+	struct port *p;
+	int rc, no = -1;
+
+	if (br == NULL) {
+		snprintf(err, errlen, "no bridge \"%s\"", bridge);
+		return -ENOENT;
+	}
+	rc = port_check(bs, name, ps, err, errlen);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < DP_MAX_PORTS && no < 0; i++)
+		if (bs->ports[i] == NULL)
+			no = i;
+	if (no < 0) {
+		snprintf(err, errlen, "too many ports (at most %d)", DP_MAX_PORTS);
+		return -ENOSPC;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ps = *ps;
+	p->br = br;
+	p->port_no = (uint16_t)no;
+	p->pmd = least_loaded_pmd(bs);
+	rc = port_open_vhost(bs, p, err, errlen);
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	p->link_up = port_link_up(p->eth_port);
+	bs->ports[no] = p;
+	bs->pmd_load[p->pmd]++;
+	if (publish(bs) < 0) {
+		bs->ports[no] = NULL;
+		bs->pmd_load[p->pmd]--;
+		port_close(p->eth_port);
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	LOG(INFO, "added port %s to bridge %s (%s, %s)\n", name, bridge, port_type_name(ps->type),
+	    ps->socket);
+	return 0;
+}
+
+int
+bridge_port_del(struct bridge_set *bs, const char *bridge, const char *name, char *err,
+		size_t errlen)
+{
+	struct port *p = port_find(bs, name);
+
+	if (p == NULL || strcmp(p->br->name, bridge) != 0) {
+		if (bridge_find(bs, bridge) == NULL)
+			snprintf(err, errlen, "no bridge \"%s\"", bridge);
+		else
+			snprintf(err, errlen, "bridge \"%s\" has no port \"%s\"", bridge, name);
+		return -ENOENT;
+	}
+	bs->ports[p->port_no] = NULL;
+	if (publish_removal(bs) < 0) {
+		bs->ports[p->port_no] = p;
+		snprintf(err, errlen, "out of memory deleting port \"%s\"", name);
+		return -ENOMEM;
+	}
+	LOG(INFO, "deleted port %s from bridge %s\n", name, bridge);
+	port_release(bs, p);
+	return 0;
+}
+
+int
+bridge_port_get(const struct bridge_set *bs, const char *name, const char **bridge,
+		struct port_settings *ps)
+{
+	const struct port *p = port_find(bs, name);
+
+	if (p == NULL)
+		return -ENOENT;
+	*bridge = p->br->name;
+	*ps = p->ps;
+	return 0;
+}
+
+/* Re-reads every port's link; republishes when one changed. */
+static void
+links_refresh(struct bridge_set *bs)
+{
+	bool changed = false;
+
+	for (int i = 0; i < DP_MAX_PORTS; i++) {
+		struct port *p = bs->ports[i];
+		bool up;
+
+		if (p == NULL)
+			continue;
+		up = port_link_up(p->eth_port);
+		if (up != p->link_up) {
+			p->link_up = up;
+			changed = true;
+			LOG(INFO, "port %s (bridge %s): link %s\n", p->name, p->br->name,
+			    up ? "up" : "down");
+		}
+	}
+	/* On ENOMEM the next refresh tries again: the model keeps the new state. */
+	if (changed && publish(bs) < 0)
+		bs->links_stale = true;
+}
+
+void
+bridge_run(struct bridge_set *bs)
+{
+	uint32_t now = fdb_now();
+
+	learn_drain(bs, LEARN_BUDGET);
+	if (port_link_events_pending() || bs->links_stale || now != bs->last_tick) {
+		bs->links_stale = false;
+		links_refresh(bs);
+	}
+	if (now != bs->last_tick) {
+		bs->last_tick = now;
+		for (int i = 0; i < DP_MAX_BRIDGES; i++)
+			if (bs->bridges[i] != NULL)
+				fdb_age(bs->bridges[i]->fdb, now);
+	}
+}
+
+void
+bridge_set_destroy(struct bridge_set *bs)
+{
+	if (bs == NULL)
+		return;
+	for (int i = 0; i < DP_MAX_PORTS; i++) {
+		struct port *p = bs->ports[i];
+
+		if (p != NULL) {
+			port_close(p->eth_port);
+			free(p);
+		}
+	}
+	for (int i = 0; i < DP_MAX_BRIDGES; i++) {
+		if (bs->bridges[i] != NULL) {
+			fdb_destroy(bs->bridges[i]->fdb);
+			free(bs->bridges[i]);
+		}
+	}
+	free(bs);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSWITCH_BRIDGE_BRIDGE_H
+#define VSWITCH_BRIDGE_BRIDGE_H
+
+/*
+ * The bridge model: bridges, their ports and MAC tables, as the control
+ * thread knows them, and the translation into datapath snapshots.
+ *
+ * Control thread only. Every change is applied completely or not at all:
+ * on failure the functions return -errno, leave the model and the datapath
+ * as they were, and write a reason for people into err (errlen bytes).
+ * Nothing here touches the configuration store: the caller stores first and
+ * applies, or applies and undoes.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "datapath/datapath.h"
+#include "datapath/dp_stats.h"
+
+#define BRIDGE_NAME_MAX 15
+#define BRIDGE_SOCKET_MAX 107
+#define BRIDGE_MAC_AGING_MIN 1
+#define BRIDGE_MAC_AGING_MAX 86400
+#define BRIDGE_MAC_TABLE_MIN 1
+#define BRIDGE_MAC_TABLE_MAX (1u << 20)
+
+enum port_type {
+	PORT_VHOSTUSER,        /* the switch is the vhost-user server */
+	PORT_VHOSTUSER_CLIENT, /* QEMU is the server; the switch reconnects */
+};
+
+struct bridge_settings {
+	uint32_t mac_aging;      /* seconds */
+	uint32_t mac_table_size; /* entries */
+};
+
+struct port_settings {
+	enum port_type type;
+	char socket[BRIDGE_SOCKET_MAX + 1];
+};
+
+struct bridge_set;
+
+/* Wraps a created (not yet started) datapath. NULL with errno. */
+struct bridge_set *bridge_set_create(struct datapath *dp);
+/* Closes every port and frees every table; the datapath stays the caller's. */
+void bridge_set_destroy(struct bridge_set *bs);
+
+void bridge_settings_default(struct bridge_settings *s);
+/* "vhostuser" <-> PORT_VHOSTUSER ...; -EINVAL for an unknown name. */
+int port_type_parse(const char *name, enum port_type *type);
+const char *port_type_name(enum port_type type);
+/* The accepted type names, for messages: "vhostuser, vhostuser-client". */
+const char *port_type_names(void);
+
+int bridge_add(struct bridge_set *bs, const char *name, const struct bridge_settings *s,
+	       char *err, size_t errlen);
+int bridge_del(struct bridge_set *bs, const char *name, char *err, size_t errlen);
+int bridge_get(const struct bridge_set *bs, const char *name, struct bridge_settings *s);
+int bridge_set_settings(struct bridge_set *bs, const char *name, const struct bridge_settings *s,
+			char *err, size_t errlen);
+
+int bridge_port_add(struct bridge_set *bs, const char *bridge, const char *name,
+		    const struct port_settings *ps, char *err, size_t errlen);
+int bridge_port_del(struct bridge_set *bs, const char *bridge, const char *name, char *err,
+		    size_t errlen);
+/* The port's bridge name and settings; -ENOENT if no such port. */
+int bridge_port_get(const struct bridge_set *bs, const char *name, const char **bridge,
+		    struct port_settings *ps);
+
+/* Periodic work: applies learn events, ages MAC tables, follows link state.
+ * Call every few milliseconds. */
+void bridge_run(struct bridge_set *bs);
+
+/* JSON views for the API (docs/api.md). New references; NULL with err set. */
+json_t *bridge_show_json(const struct bridge_set *bs);
+json_t *bridge_fdb_json(struct bridge_set *bs, const char *name, char *err, size_t errlen);
+json_t *bridge_port_stats_json(const struct bridge_set *bs, const char *port, char *err,
+			       size_t errlen);
+int bridge_fdb_flush(struct bridge_set *bs, const char *name, unsigned int *flushed, char *err,
+		     size_t errlen);
+
+/* Visits every port with its summed counters (for telemetry). */
+typedef void (*bridge_port_visit_fn)(const char *bridge, const char *port,
+				     const struct dp_port_stats *stats, void *arg);
+void bridge_port_visit(const struct bridge_set *bs, bridge_port_visit_fn fn, void *arg);
+
+#endif
