@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_log.h>
+
+#include "bridge/port_attach.h"
+#include "rpc_methods.h"
+
+RTE_LOG_REGISTER(rpc_logtype, vswitch.rpc, INFO);
+
+#define LOG(level, ...) rte_log(RTE_LOG_##level, rpc_logtype, "vswitchd: " __VA_ARGS__)
+
+/* A JSON integer is 64-bit and may be negative: check before narrowing. */
+static int
+to_u32(json_int_t v, const char *what, uint32_t *out, struct jsonrpc_error *err)
+{
+	if (v < 0 || v > UINT32_MAX)
+		return jsonrpc_error_set(err, JSONRPC_INVALID_PARAMS,
+					 "%s: %lld is out of range", what, (long long)v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Overrides the settings given (-1 marks an absent member). */
+static int
+settings_merge(struct bridge_settings *s, json_int_t aging, json_int_t size,
+	       struct jsonrpc_error *err)
+{
+	if (aging != -1 && to_u32(aging, "mac_aging", &s->mac_aging, err) < 0)
+		return -1;
+	if (size != -1 && to_u32(size, "mac_table_size", &s->mac_table_size, err) < 0)
+		return -1;
+	return 0;
+}
+
+static json_t *
+settings_json(const struct bridge_settings *s)
+{
+	return json_pack("{s:i, s:i}", "mac_aging", s->mac_aging, "mac_table_size",
+			 s->mac_table_size);
+}
+
+static json_t *
+port_options_json(const struct port_settings *ps)
+{
+	return json_pack("{s:s, s:s}", "type", port_type_name(ps->type), "socket", ps->socket);
+}
+
+static int
+port_settings_parse(const char *type, const char *socket, struct port_settings *ps,
+		    struct jsonrpc_error *err)
+{
+	if (port_type_parse(type, &ps->type) < 0)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "unknown port type \"%s\"; expected one of %s",
+					 type, port_type_names());
+	if (strlen(socket) >= sizeof(ps->socket))
+		return jsonrpc_error_set(err, JSONRPC_REFUSED,
+					 "socket path is %zu bytes; at most %zu fit a unix socket",
+					 strlen(socket), sizeof(ps->socket) - 1);
+	snprintf(ps->socket, sizeof(ps->socket), "%s", socket);
+	return 0;
+}
+
+static int
+refused(struct jsonrpc_error *err, const char *msg)
+{
+	return jsonrpc_error_set(err, JSONRPC_REFUSED, "%s", msg);
+}
+
+static int
+store_failed(struct vswitch *vs, struct jsonrpc_error *err)
+{
+	return jsonrpc_error_set(err, JSONRPC_REFUSED, "cannot store the configuration: %s",
+				 config_store_errmsg(vs->store));
+}
+
+static int
+begin(struct vswitch *vs, struct jsonrpc_error *err)
+{
+	return config_store_begin(vs->store) < 0 ? store_failed(vs, err) : 0;
+}
+
+/* Rolls the open transaction back and reports the model's reason. */
+static int
+abort_with(struct vswitch *vs, struct jsonrpc_error *err, const char *msg)
+{
+	config_store_rollback(vs->store);
+	return refused(err, msg);
+}
+
+static int
+do_bridge_add(struct vswitch *vs, const char *name, const struct bridge_settings *s,
+	      struct jsonrpc_error *err)
+{
+	char msg[256];
+	json_t *sj = settings_json(s);
+	int rc = begin(vs, err);
+
+	if (rc == 0 && config_store_bridge_put(vs->store, name, sj) < 0) {
+		config_store_rollback(vs->store);
+		rc = store_failed(vs, err);
+	} else if (rc == 0 && bridge_add(vs->bridges, name, s, msg, sizeof(msg)) < 0) {
+		rc = abort_with(vs, err, msg);
+	} else if (rc == 0 && config_store_commit(vs->store) < 0) {
+		bridge_del(vs->bridges, name, msg, sizeof(msg));
+		rc = store_failed(vs, err);
+	}
+	json_decref(sj);
+	return rc;
+}
+
+static int
+do_port_add(struct vswitch *vs, const char *bridge, const char *name,
+	    const struct port_settings *ps, struct jsonrpc_error *err)
+{
+	char msg[256];
+	json_t *oj = port_options_json(ps);
+	int rc = begin(vs, err);
+
+	if (rc == 0 && config_store_port_put(vs->store, bridge, name, oj) < 0) {
+		config_store_rollback(vs->store);
+		/* The model words a missing bridge better than the store. */
+		if (bridge_get(vs->bridges, bridge, &(struct bridge_settings){0}) < 0)
+			rc = jsonrpc_error_set(err, JSONRPC_REFUSED, "no bridge \"%s\"", bridge);
+		else
+			rc = store_failed(vs, err);
+	} else if (rc == 0 && bridge_port_add(vs->bridges, bridge, name, ps, msg, sizeof(msg)) < 0) {
+		rc = abort_with(vs, err, msg);
+	} else if (rc == 0 && config_store_commit(vs->store) < 0) {
+		bridge_port_del(vs->bridges, bridge, name, msg, sizeof(msg));
+		rc = store_failed(vs, err);
+	}
+	json_decref(oj);
+	return rc;
+}
+
+static int
+m_bridge_add(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct bridge_settings s;
+	json_int_t aging = -1, size = -1;
+	const char *name;
+
+	if (jsonrpc_unpack(params, err, "{s:s, s?:I, s?:I}", "name", &name, "mac_aging", &aging,
+			   "mac_table_size", &size) < 0)
+		return -1;
+	bridge_settings_default(&s);
+	if (settings_merge(&s, aging, size, err) < 0 || do_bridge_add(ctx, name, &s, err) < 0)
+		return -1;
+	*result = json_object();
+	return 0;
+}
+
+static int
+m_bridge_del(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	const char *name;
+	char msg[256];
+
+	if (jsonrpc_unpack(params, err, "{s:s}", "name", &name) < 0 || begin(vs, err) < 0)
+		return -1;
+	/* A bridge the model lacks may still be stored (it failed to apply at start). */
+	if (config_store_bridge_del(vs->store, name) < 0 &&
+	    bridge_get(vs->bridges, name, &(struct bridge_settings){0}) == 0) {
+		config_store_rollback(vs->store);
+		return store_failed(vs, err);
+	}
+	if (bridge_del(vs->bridges, name, msg, sizeof(msg)) < 0)
+		return abort_with(vs, err, msg);
+	if (config_store_commit(vs->store) < 0)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED,
+					 "deleted bridge \"%s\" but could not store that (%s): it "
+					 "returns at the next start", name, config_store_errmsg(vs->store));
+	*result = json_object();
+	return 0;
+}
+
+static int
+m_bridge_set(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	struct bridge_settings old, s;
+	json_int_t aging = -1, size = -1;
+	const char *name;
+	char msg[256];
+	json_t *sj;
+	int rc;
+
+	if (jsonrpc_unpack(params, err, "{s:s, s?:I, s?:I}", "name", &name, "mac_aging", &aging,
+			   "mac_table_size", &size) < 0)
+		return -1;
+	if (aging == -1 && size == -1)
+		return jsonrpc_error_set(err, JSONRPC_INVALID_PARAMS,
+					 "nothing to set; expected mac_aging and/or mac_table_size");
+	if (bridge_get(vs->bridges, name, &old) < 0)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "no bridge \"%s\"", name);
+	s = old;
+	if (settings_merge(&s, aging, size, err) < 0 || begin(vs, err) < 0)
+		return -1;
+	sj = settings_json(&s);
+	rc = config_store_bridge_put(vs->store, name, sj);
+	json_decref(sj);
+	if (rc < 0) {
+		config_store_rollback(vs->store);
+		return store_failed(vs, err);
+	}
+	if (bridge_set_settings(vs->bridges, name, &s, msg, sizeof(msg)) < 0)
+		return abort_with(vs, err, msg);
+	if (config_store_commit(vs->store) < 0) {
+		bridge_set_settings(vs->bridges, name, &old, msg, sizeof(msg));
+		return store_failed(vs, err);
+	}
+	*result = json_object();
+	return 0;
+}
+
+static int
+m_port_add(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	const char *bridge, *name, *type, *socket;
+	struct port_settings ps;
+
+	if (jsonrpc_unpack(params, err, "{s:s, s:s, s:s, s:s}", "bridge", &bridge, "name", &name,
+			   "type", &type, "socket", &socket) < 0)
+		return -1;
+	if (port_settings_parse(type, socket, &ps, err) < 0 ||
+	    do_port_add(ctx, bridge, name, &ps, err) < 0)
+		return -1;
+	*result = json_object();
+	return 0;
+}
+
+static int
+m_port_del(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	const char *bridge, *name;
+	char msg[256];
+	bool stored;
+	int rc;
+
+	if (jsonrpc_unpack(params, err, "{s:s, s:s}", "bridge", &bridge, "name", &name) < 0 ||
+	    begin(vs, err) < 0)
+		return -1;
+	stored = config_store_port_del(vs->store, name) == 0;
+	rc = bridge_port_del(vs->bridges, bridge, name, msg, sizeof(msg));
+	/* A port that failed to apply at start is only stored: deleting it is fine. */
+	if (rc < 0 && !(rc == -ENOENT && stored))
+		return abort_with(vs, err, msg);
+	if (config_store_commit(vs->store) < 0)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED,
+					 "deleted port \"%s\" but could not store that (%s): it "
+					 "returns at the next start", name, config_store_errmsg(vs->store));
+	*result = json_object();
+	return 0;
+}
+
+static int
+m_port_attach(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	struct port_settings ps;
+	const char *name, *bridge;
+
+	if (jsonrpc_unpack(params, err, "{s:s}", "name", &name) < 0)
+		return -1;
+	if (bridge_port_get(vs->bridges, name, &bridge, &ps) < 0)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "no port \"%s\"", name);
+	*result = port_attach_json(name, &ps);
+	return *result ? 0 : jsonrpc_error_set(err, JSONRPC_REFUSED, "out of memory");
+}
+
+static int
+m_show(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+
+	if (jsonrpc_unpack(params, err, "{}") < 0)
+		return -1;
+	*result = bridge_show_json(vs->bridges);
+	return *result ? 0 : jsonrpc_error_set(err, JSONRPC_REFUSED, "out of memory");
+}
+
+static int
+m_fdb_show(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	const char *name;
+	char msg[256];
+
+	if (jsonrpc_unpack(params, err, "{s:s}", "bridge", &name) < 0)
+		return -1;
+	*result = bridge_fdb_json(vs->bridges, name, msg, sizeof(msg));
+	return *result ? 0 : refused(err, msg);
+}
+
+static int
+m_fdb_flush(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	unsigned int n;
+	const char *name;
+	char msg[256];
+
+	if (jsonrpc_unpack(params, err, "{s:s}", "bridge", &name) < 0)
+		return -1;
+	if (bridge_fdb_flush(vs->bridges, name, &n, msg, sizeof(msg)) < 0)
+		return refused(err, msg);
+	*result = json_pack("{s:i}", "flushed", n);
+	return 0;
+}
+
+static int
+m_port_stats(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	const char *name = NULL;
+	char msg[256];
+
+	if (jsonrpc_unpack(params, err, "{s?:s}", "name", &name) < 0)
+		return -1;
+	*result = bridge_port_stats_json(vs->bridges, name, msg, sizeof(msg));
+	return *result ? 0 : refused(err, msg);
+}
+
+/* Every handler runs under the daemon lock, which keeps the telemetry thread
+ * from reading the model while it changes. */
+#define LOCKED(fn)                                                                                 \
+	static int fn##_locked(void *ctx, json_t *p, json_t **r, struct jsonrpc_error *e)          \
+	{                                                                                          \
+		struct vswitch *vs = ctx;                                                          \
+		int rc;                                                                            \
+		pthread_mutex_lock(&vs->lock);                                                     \
+		rc = fn(ctx, p, r, e);                                                             \
+		pthread_mutex_unlock(&vs->lock);                                                   \
+		return rc;                                                                         \
+	}
+LOCKED(m_bridge_add)
+LOCKED(m_bridge_del)
+LOCKED(m_bridge_set)
+LOCKED(m_port_add)
+LOCKED(m_port_del)
+LOCKED(m_port_attach)
+LOCKED(m_show)
+LOCKED(m_fdb_show)
+LOCKED(m_fdb_flush)
+LOCKED(m_port_stats)
+
+const struct jsonrpc_method rpc_methods[] = {
+	{"bridge.add", m_bridge_add_locked},   {"bridge.del", m_bridge_del_locked},
+	{"bridge.set", m_bridge_set_locked},   {"port.add", m_port_add_locked},
+	{"port.del", m_port_del_locked},       {"port.attach", m_port_attach_locked},
+	{"port.stats", m_port_stats_locked},   {"show", m_show_locked},
+	{"fdb.show", m_fdb_show_locked},       {"fdb.flush", m_fdb_flush_locked},
+};
+const size_t rpc_n_methods = RTE_DIM(rpc_methods);
+
+static int
+restore_port(struct vswitch *vs, const char *bridge, json_t *pj)
+{
+	const char *name = "?", *type, *socket;
+	struct port_settings ps;
+	struct jsonrpc_error err;
+	char msg[256];
+
+	if (json_unpack(pj, "{s:s, s:{s:s, s:s}}", "name", &name, "options", "type", &type,
+			"socket", &socket) < 0) {
+		LOG(ERR, "stored port \"%s\" of bridge %s is unreadable; skipped\n", name, bridge);
+		return -1;
+	}
+	if (port_settings_parse(type, socket, &ps, &err) < 0) {
+		LOG(ERR, "stored port %s: %s; skipped\n", name, err.message);
+		return -1;
+	}
+	if (bridge_port_add(vs->bridges, bridge, name, &ps, msg, sizeof(msg)) < 0) {
+		LOG(ERR, "cannot restore port %s of bridge %s: %s; it stays stored: fix the cause "
+		    "and restart, or remove it with vsctl del-port %s %s\n",
+		    name, bridge, msg, bridge, name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+rpc_restore(struct vswitch *vs, json_t *config)
+{
+	json_t *bridges = json_object_get(config, "bridges"), *bj, *pj;
+	size_t i, j;
+	int failed = 0;
+
+	json_array_foreach(bridges, i, bj) {
+		const char *name = "?";
+		json_int_t aging = -1, size = -1;
+		struct bridge_settings s;
+		struct jsonrpc_error err;
+		char msg[256];
+
+		bridge_settings_default(&s);
+		if (json_unpack(bj, "{s:s, s:{s?:I, s?:I}}", "name", &name, "settings",
+				"mac_aging", &aging, "mac_table_size", &size) < 0 ||
+		    settings_merge(&s, aging, size, &err) < 0) {
+			LOG(ERR, "stored bridge \"%s\" is unreadable; skipped\n", name);
+			failed++;
+			continue;
+		}
+		if (bridge_add(vs->bridges, name, &s, msg, sizeof(msg)) < 0) {
+			LOG(ERR, "cannot restore bridge %s: %s\n", name, msg);
+			failed++;
+			continue;
+		}
+		json_array_foreach(json_object_get(bj, "ports"), j, pj)
+			failed += restore_port(vs, name, pj) < 0;
+	}
+	return failed;
+}
+
+int
+rpc_create_default(struct vswitch *vs, struct jsonrpc_error *err)
+{
+	struct bridge_settings s;
+	struct port_settings ps = {.type = PORT_VHOSTUSER_CLIENT, .socket = "/run/vswitch/vm0.sock"};
+
+	bridge_settings_default(&s);
+	if (do_bridge_add(vs, "br0", &s, err) < 0)
+		return -1;
+	return do_port_add(vs, "br0", "vm0", &ps, err);
+}
