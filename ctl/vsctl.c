@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vsctl: command-line client of vswitchd's JSON-RPC control socket
+ * (docs/api.md). This file holds option parsing, the command table and
+ * dispatch; the handlers live in cmd_config.c and cmd_show.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsctl.h"
+
+#ifndef VSCTL_VERSION
+#define VSCTL_VERSION "unknown"
+#endif
+
+#define VSCTL_DEFAULT_SOCKET "/run/vswitch/vswitchd.sock"
+#define VSCTL_DEFAULT_TIMEOUT_MS 10000
+
+static int cmd_help(struct vsctl *ctx, int argc, char *argv[]);
+
+static const struct vsctl_command vsctl_commands[] = {
+	{"add-br", 1, 3, "BRIDGE [mac-aging=N] [mac-table-size=N]", "create a bridge",
+	 cmd_add_br},
+	{"del-br", 1, 1, "BRIDGE", "delete a bridge and all its ports", cmd_del_br},
+	{"set-bridge", 1, 3, "BRIDGE [mac-aging=N] [mac-table-size=N]",
+	 "change bridge settings (at least one)", cmd_set_bridge},
+	{"list-br", 0, 0, "", "list bridge names", cmd_list_br},
+	{"add-port", 2, 4, "BRIDGE PORT type=TYPE socket=PATH",
+	 "add a vhost-user port; TYPE is vhostuser or vhostuser-client", cmd_add_port},
+	{"del-port", 2, 2, "BRIDGE PORT", "delete a port", cmd_del_port},
+	{"list-ports", 1, 1, "BRIDGE", "list the ports of a bridge", cmd_list_ports},
+	{"attach-info", 1, 1, "PORT", "print the QEMU and libvirt settings to attach a VM",
+	 cmd_attach_info},
+	{"show", 0, 0, "", "show bridges, ports and PMD queue assignment", cmd_show},
+	{"fdb-show", 1, 1, "BRIDGE", "show the MAC learning table", cmd_fdb_show},
+	{"fdb-flush", 1, 1, "BRIDGE", "remove all learned MAC addresses", cmd_fdb_flush},
+	{"port-stats", 0, 1, "[PORT]", "show port counters and drops", cmd_port_stats},
+	{"call", 1, 2, "METHOD [JSON-PARAMS]", "raw JSON-RPC call; prints the result as JSON",
+	 cmd_call},
+	{"help", 0, 0, "", "print this help", cmd_help},
+};
+
+#define N_COMMANDS (sizeof(vsctl_commands) / sizeof(vsctl_commands[0]))
+
+static void
+vsctl_vprint_error(struct vsctl *ctx, const char *suffix, const char *fmt, va_list ap)
+{
+	fputs("vsctl: ", stderr);
+	if (ctx->cmd != NULL)
+		fprintf(stderr, "%s: ", ctx->cmd->name);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "%s\n", suffix);
+}
+
+int
+vsctl_fail(struct vsctl *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsctl_vprint_error(ctx, "", fmt, ap);
+	va_end(ap);
+	return VSCTL_EXIT_FAILURE;
+}
+
+int
+vsctl_usage(struct vsctl *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsctl_vprint_error(ctx, " (see 'vsctl help')", fmt, ap);
+	va_end(ap);
+	return VSCTL_EXIT_USAGE;
+}
+
+int
+vsctl_check_name(struct vsctl *ctx, const char *what, const char *arg)
+{
+	if (arg[0] == '\0' || strchr(arg, '=') != NULL)
+		return vsctl_usage(ctx, "expected a %s name, got \"%s\"; usage: %s %s", what, arg,
+				   ctx->cmd->name, ctx->cmd->usage);
+	return 0;
+}
+
+int
+vsctl_malformed(struct vsctl *ctx, const char *where, const char *why)
+{
+	return vsctl_fail(ctx, "malformed reply from vswitchd: %s: %s", where, why);
+}
+
+static const char *
+connect_hint(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ECONNREFUSED:
+		return " (is vswitchd running?)";
+	case EACCES:
+	case EPERM:
+		return " (is your user in the socket's group?)";
+	case ETIMEDOUT:
+		return " (vswitchd is not accepting connections)";
+	default:
+		return "";
+	}
+}
+
+int
+vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **result)
+{
+	struct rpc_error err;
+	int ret;
+
+	if (ctx->rpc == NULL) {
+		ctx->rpc = rpc_client_connect(ctx->socket_path, ctx->timeout_ms);
+		if (ctx->rpc == NULL) {
+			int e = errno;
+			const struct vsctl_command *cmd = ctx->cmd;
+
+			json_decref(params);
+			/* Not the command's fault: no command prefix. */
+			ctx->cmd = NULL;
+			if (e == ENAMETOOLONG)
+				vsctl_fail(ctx, "cannot connect to %s: path longer than 107 bytes",
+					   ctx->socket_path);
+			else
+				vsctl_fail(ctx, "cannot connect to %s: %s%s", ctx->socket_path,
+					   strerror(e), connect_hint(e));
+			ctx->cmd = cmd;
+			return VSCTL_EXIT_FAILURE;
+		}
+	}
+	ret = rpc_client_call(ctx->rpc, method, params, ctx->timeout_ms, result, &err);
+	json_decref(params);
+	if (ret == 0)
+		return VSCTL_EXIT_OK;
+	/* `call` is for scripts and debugging: it shows the JSON-RPC code too. */
+	if (ret == -EREMOTEIO && strcmp(ctx->cmd->name, "call") == 0)
+		return vsctl_fail(ctx, "%s (error %d)", err.message, err.code);
+	return vsctl_fail(ctx, "%s", err.message);
+}
+
+static int
+cmd_help(struct vsctl *ctx, int argc, char *argv[])
+{
+	const struct vsctl_command *c;
+	char line[128];
+
+	printf("Usage: vsctl [OPTIONS] COMMAND [ARG...]\n"
+	       "Configure and inspect vswitchd through its control socket.\n\n"
+	       "Commands:\n");
+	for (c = vsctl_commands; c < vsctl_commands + N_COMMANDS; c++) {
+		snprintf(line, sizeof(line), "%s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
+		if (strlen(line) <= 36)
+			printf("  %-36s  %s\n", line, c->help);
+		else
+			printf("  %s\n  %-36s  %s\n", line, "", c->help);
+	}
+	printf("\nOptions (before COMMAND):\n"
+	       "  --socket PATH       control socket (default $VSCTL_SOCKET, else %s)\n"
+	       "  -j, --json          print show commands' results as JSON\n"
+	       "  --timeout SECONDS   give up when vswitchd does not answer in time "
+	       "(default %d, 0: wait forever)\n"
+	       "  -h, --help          print this help\n"
+	       "  --version           print the version\n"
+	       "\nExit status: 0 on success, 1 when vswitchd refused or could not be reached, "
+	       "2 for a bad command line.\n",
+	       VSCTL_DEFAULT_SOCKET, VSCTL_DEFAULT_TIMEOUT_MS / 1000);
+	return VSCTL_EXIT_OK;
+}
+
+static const struct vsctl_command *
+vsctl_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(vsctl_commands[i].name, name) == 0)
+			return &vsctl_commands[i];
+	return NULL;
+}
+
+/* Parses --timeout's SECONDS (fractions allowed). Returns 0 or -EINVAL. */
+static int
+parse_timeout(const char *s, int *timeout_ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > 86400 * 24)
+		return -EINVAL;
+	*timeout_ms = (int)ceil(v * 1000);
+	return 0;
+}
+
+static int
+vsctl_run(struct vsctl *ctx, int argc, char *argv[])
+{
+	const struct vsctl_command *cmd = vsctl_find(argv[0]);
+	int n = argc - 1;
+
+	if (cmd == NULL)
+		return vsctl_usage(ctx, "unknown command \"%s\"", argv[0]);
+	ctx->cmd = cmd;
+	if (n < cmd->min_args || (cmd->max_args >= 0 && n > cmd->max_args))
+		return vsctl_usage(ctx, "%s arguments; usage: %s%s%s",
+				   n < cmd->min_args ? "missing" : "too many", cmd->name,
+				   cmd->usage[0] ? " " : "", cmd->usage);
+	return cmd->handler(ctx, n, argv + 1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_SOCKET = 256, OPT_TIMEOUT, OPT_VERSION };
+	static const struct option long_opts[] = {
+		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	struct vsctl ctx = {
+		.socket_path = VSCTL_DEFAULT_SOCKET,
+		.timeout_ms = VSCTL_DEFAULT_TIMEOUT_MS,
+	};
+	const char *env = getenv("VSCTL_SOCKET");
+	int opt, ret;
+
+	if (env != NULL && env[0] != '\0')
+		ctx.socket_path = env;
+	opterr = 0;
+	/* "+": options stop at the command, so its arguments may start with '-'. */
+	while ((opt = getopt_long(argc, argv, "+:jh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_SOCKET:
+			if (optarg[0] == '\0')
+				return vsctl_usage(&ctx, "--socket: empty path");
+			ctx.socket_path = optarg;
+			break;
+		case 'j':
+			ctx.json = true;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_timeout(optarg, &ctx.timeout_ms) < 0)
+				return vsctl_usage(&ctx, "--timeout: \"%s\" is not a number of "
+							 "seconds",
+						   optarg);
+			break;
+		case 'h':
+			return cmd_help(&ctx, 0, NULL);
+		case OPT_VERSION:
+			printf("vsctl %s\n", VSCTL_VERSION);
+			return VSCTL_EXIT_OK;
+		case ':':
+			return vsctl_usage(&ctx, "option %s needs a value", argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return vsctl_usage(&ctx, "unknown option \"-%c\"", optopt);
+			return vsctl_usage(&ctx, "unknown option \"%s\"", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return vsctl_usage(&ctx, "missing command");
+
+	ret = vsctl_run(&ctx, argc - optind, argv + optind);
+	rpc_client_close(ctx.rpc);
+	return ret;
+}

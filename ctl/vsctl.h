@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSCTL_VSCTL_H
+#define VSCTL_VSCTL_H
+
+/*
+ * Shared between vsctl's dispatcher (vsctl.c) and its command handlers
+ * (cmd_config.c, cmd_show.c). Handlers return an exit status and have
+ * printed the one-line error by then.
+ */
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "rpc_client.h"
+
+#define VSCTL_EXIT_OK 0
+#define VSCTL_EXIT_FAILURE 1 /* vswitchd refused, or could not be reached */
+#define VSCTL_EXIT_USAGE 2   /* bad command line */
+
+struct vsctl_command;
+
+/* One invocation. */
+struct vsctl {
+	const char *socket_path;
+	int timeout_ms; /* 0: wait forever */
+	bool json;	/* -j: JSON output */
+	const struct vsctl_command *cmd;
+	struct rpc_client *rpc; /* connected on the first call */
+};
+
+/* One line of the command table; `vsctl help` is generated from it. */
+struct vsctl_command {
+	const char *name;
+	int min_args;
+	int max_args;	   /* -1: no limit */
+	const char *usage; /* the arguments, e.g. "BRIDGE [mac-aging=N]" */
+	const char *help;  /* what it does, a few words */
+	int (*handler)(struct vsctl *ctx, int argc, char *argv[]);
+};
+
+/* Prints "vsctl: CMD: MESSAGE" and returns VSCTL_EXIT_FAILURE. */
+int vsctl_fail(struct vsctl *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "vsctl: CMD: MESSAGE (see 'vsctl help')" and returns VSCTL_EXIT_USAGE. */
+int vsctl_usage(struct vsctl *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Checks that arg can be a bridge or port name (what: "bridge", "port"):
+ * a key=value in its place means the name was forgotten. Returns 0 or
+ * VSCTL_EXIT_USAGE after printing why.
+ */
+int vsctl_check_name(struct vsctl *ctx, const char *what, const char *arg);
+
+/*
+ * Calls method with params (stolen; NULL for none), connecting on first use.
+ * Returns 0 with *result set (a new reference), or an exit status after
+ * printing the error.
+ */
+int vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **result);
+
+/* Prints the reply-validation error "malformed reply from vswitchd: WHERE: WHY". */
+int vsctl_malformed(struct vsctl *ctx, const char *where, const char *why);
+
+/* Command handlers: configuration (cmd_config.c). */
+int cmd_add_br(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_del_br(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_set_bridge(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_add_port(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_del_port(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_fdb_flush(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_call(struct vsctl *ctx, int argc, char *argv[]);
+
+/* Command handlers: state (cmd_show.c). */
+int cmd_show(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_list_br(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_list_ports(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_fdb_show(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_port_stats(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_attach_info(struct vsctl *ctx, int argc, char *argv[]);
+
+#endif
