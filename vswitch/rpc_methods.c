@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_log.h>
@@ -161,16 +162,18 @@ m_bridge_del(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *e
 	struct vswitch *vs = ctx;
 	const char *name;
 	char msg[256];
+	bool running, stored;
 
 	if (jsonrpc_unpack(params, err, "{s:s}", "name", &name) < 0 || begin(vs, err) < 0)
 		return -1;
+	running = bridge_get(vs->bridges, name, &(struct bridge_settings){0}) == 0;
+	stored = config_store_bridge_del(vs->store, name) == 0;
 	/* A bridge the model lacks may still be stored (it failed to apply at start). */
-	if (config_store_bridge_del(vs->store, name) < 0 &&
-	    bridge_get(vs->bridges, name, &(struct bridge_settings){0}) == 0) {
+	if (running && !stored) {
 		config_store_rollback(vs->store);
 		return store_failed(vs, err);
 	}
-	if (bridge_del(vs->bridges, name, msg, sizeof(msg)) < 0)
+	if ((running || !stored) && bridge_del(vs->bridges, name, msg, sizeof(msg)) < 0)
 		return abort_with(vs, err, msg);
 	if (config_store_commit(vs->store) < 0)
 		return jsonrpc_error_set(err, JSONRPC_REFUSED,
@@ -235,22 +238,58 @@ m_port_add(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err
 	return 0;
 }
 
+/* The bridge a port is stored under, for ports stored but not running
+ * (they failed to apply at start). NULL if not stored. free() the result. */
+static char *
+stored_port_bridge(struct vswitch *vs, const char *port)
+{
+	json_t *config = config_store_load(vs->store), *bj, *pj;
+	char *found = NULL;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(config, "bridges"), i, bj) {
+		json_array_foreach(json_object_get(bj, "ports"), j, pj) {
+			if (found == NULL &&
+			    strcmp(json_string_value(json_object_get(pj, "name")) ?: "", port) == 0)
+				found = strdup(json_string_value(json_object_get(bj, "name")) ?: "");
+		}
+	}
+	json_decref(config);
+	return found;
+}
+
 static int
 m_port_del(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
 	struct vswitch *vs = ctx;
-	const char *bridge, *name;
+	struct port_settings ps;
+	const char *bridge, *name, *running_on;
 	char msg[256];
-	bool stored;
-	int rc;
+	bool running;
 
-	if (jsonrpc_unpack(params, err, "{s:s, s:s}", "bridge", &bridge, "name", &name) < 0 ||
-	    begin(vs, err) < 0)
+	if (jsonrpc_unpack(params, err, "{s:s, s:s}", "bridge", &bridge, "name", &name) < 0)
 		return -1;
-	stored = config_store_port_del(vs->store, name) == 0;
-	rc = bridge_port_del(vs->bridges, bridge, name, msg, sizeof(msg));
-	/* A port that failed to apply at start is only stored: deleting it is fine. */
-	if (rc < 0 && !(rc == -ENOENT && stored))
+	running = bridge_port_get(vs->bridges, name, &running_on, &ps) == 0;
+	if (!running) {
+		char *stored_on = stored_port_bridge(vs, name);
+		bool match = stored_on != NULL && strcmp(stored_on, bridge) == 0;
+
+		free(stored_on);
+		if (!match) /* let the model word the refusal */
+			return bridge_port_del(vs->bridges, bridge, name, msg, sizeof(msg)) < 0
+				       ? refused(err, msg)
+				       : jsonrpc_error_set(err, JSONRPC_REFUSED, "inconsistent state");
+	} else if (strcmp(running_on, bridge) != 0) {
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "bridge \"%s\" has no port \"%s\"",
+					 bridge, name);
+	}
+	if (begin(vs, err) < 0)
+		return -1;
+	if (config_store_port_del(vs->store, name) < 0 && !running) {
+		config_store_rollback(vs->store);
+		return store_failed(vs, err);
+	}
+	if (running && bridge_port_del(vs->bridges, bridge, name, msg, sizeof(msg)) < 0)
 		return abort_with(vs, err, msg);
 	if (config_store_commit(vs->store) < 0)
 		return jsonrpc_error_set(err, JSONRPC_REFUSED,
