@@ -9,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
@@ -110,6 +111,18 @@ fdb_check_params(const struct fdb_params *params)
 	return 0;
 }
 
+/* rte_hash_cmp_eq_t: 0 when equal, like memcmp(). */
+static int
+fdb_key_equal(const void *a, const void *b, size_t len)
+{
+	uint64_t x, y;
+
+	RTE_SET_USED(len);
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x != y;
+}
+
 static int
 fdb_create_hash(struct fdb *fdb, const struct fdb_params *params)
 {
@@ -117,7 +130,7 @@ fdb_create_hash(struct fdb *fdb, const struct fdb_params *params)
 		.name = params->name,
 		.entries = fdb_hash_size(params->max_entries),
 		.key_len = sizeof(struct fdb_key),
-		.hash_func = rte_jhash,
+		.hash_func = rte_hash_crc, /* SSE4.2 crc32: ~5x fewer instructions than jhash */
 		.socket_id = params->socket_id,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
@@ -132,6 +145,8 @@ fdb_create_hash(struct fdb *fdb, const struct fdb_params *params)
 	fdb->hash = rte_hash_create(&hp);
 	if (fdb->hash == NULL)
 		return rte_errno == EEXIST ? -EEXIST : -ENOMEM;
+	/* rte_hash has no compare for 8-byte keys and would call memcmp() per hit. */
+	rte_hash_set_cmp_func(fdb->hash, fdb_key_equal);
 	if (rte_hash_rcu_qsbr_add(fdb->hash, &rcu) != 0) {
 		rte_hash_free(fdb->hash);
 		fdb->hash = NULL;
