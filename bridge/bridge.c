@@ -364,6 +364,7 @@ static int
 fdb_resize(struct bridge_set *bs, struct bridge *br, const struct bridge_settings *s)
 {
 	struct fdb *old = br->fdb, *fresh;
+	struct fdb_stats st;
 	int rc = fdb_make(bs, br, s, &fresh);
 
 	if (rc < 0)
@@ -376,6 +377,12 @@ fdb_resize(struct bridge_set *bs, struct bridge *br, const struct bridge_setting
 		fdb_destroy(fresh);
 		return rc;
 	}
+	/* Counters describe the bridge, not one table: keep them across the swap. */
+	fdb_get_stats(old, &st);
+	br->fdb_base.learned += st.learned;
+	br->fdb_base.moves += st.moves;
+	br->fdb_base.full += st.full;
+	br->fdb_base.aged += st.aged;
 	fdb_destroy(old);
 	return 0;
 }

@@ -138,6 +138,10 @@ bridge_fdb_json(struct bridge_set *bs, const char *name, char *err, size_t errle
 	c.flapping = json_array();
 	fdb_walk(br->fdb, fdb_now(), fdb_entry_json, &c);
 	fdb_get_stats(br->fdb, &st);
+	st.learned += br->fdb_base.learned;
+	st.moves += br->fdb_base.moves;
+	st.full += br->fdb_base.full;
+	st.aged += br->fdb_base.aged;
 	return json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:o, s:o}", "bridge", br->name,
 			 "mac_aging", br->s.mac_aging, "mac_table_size", br->s.mac_table_size,
 			 "n_entries", fdb_count(br->fdb), "mac_learned", (json_int_t)st.learned,

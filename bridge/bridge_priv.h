@@ -12,6 +12,7 @@ struct bridge {
 	struct bridge_settings s;
 	uint16_t index;      /* slot in bridge_set.bridges and snapshot.bridges */
 	struct fdb *fdb;
+	struct fdb_stats fdb_base; /* counters of the tables a resize replaced */
 	bool flap_logged;
 	uint32_t last_flap_log;
 };
