@@ -589,7 +589,9 @@ main(void)
 	    cmocka_unit_test_teardown(test_stored_config_after_restart, check_config),
 	};
 
-	if (harness_init() < 0)
-		return 77;
+	if (harness_init() < 0) {
+		fprintf(stderr, "api_input: the test harness cannot start (VSWITCHD and VSCTL set?)\n");
+		return 1;
+	}
 	return cmocka_run_group_tests_name("api_input", tests, group_setup, group_teardown);
 }

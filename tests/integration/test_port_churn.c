@@ -264,16 +264,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_churn_keeps_unicast),
 	};
-	int ret;
 
-	if (harness_init() < 0)
-		return 77;
-	ret = vm_peer_eal_init(argv[0]);
-	if (ret < 0) {
-		fprintf(stderr, "EAL init failed (%s); hugepages mounted?\n", strerror(-ret));
-		return 1;
-	}
-	ret = cmocka_run_group_tests_name("port_churn", tests, group_setup, group_teardown);
-	vm_peer_eal_fini();
-	return ret;
+	return vm_peer_run_group(argv[0], "port_churn", tests, sizeof(tests) / sizeof(tests[0]),
+				 group_setup, group_teardown);
 }

@@ -222,16 +222,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_configure_and_pass_traffic),
 	    cmocka_unit_test(test_restart_keeps_config_and_traffic),
 	};
-	int ret;
 
-	if (harness_init() < 0)
-		return 77;
-	ret = vm_peer_eal_init(argv[0]);
-	if (ret < 0) {
-		fprintf(stderr, "EAL init failed (%s); hugepages mounted?\n", strerror(-ret));
-		return 1;
-	}
-	ret = cmocka_run_group_tests_name("restart", tests, group_setup, group_teardown);
-	vm_peer_eal_fini();
-	return ret;
+	return vm_peer_run_group(argv[0], "restart", tests, sizeof(tests) / sizeof(tests[0]),
+				 group_setup, group_teardown);
 }

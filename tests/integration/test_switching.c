@@ -649,16 +649,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_malformed, test_setup),
 	    cmocka_unit_test_setup(test_no_hairpin, test_setup),
 	};
-	int ret;
 
-	if (harness_init() < 0)
-		return 77;
-	ret = vm_peer_eal_init(argv[0]);
-	if (ret < 0) {
-		fprintf(stderr, "EAL init failed (%s); hugepages mounted?\n", strerror(-ret));
-		return 1;
-	}
-	ret = cmocka_run_group_tests_name("switching", tests, group_setup, group_teardown);
-	vm_peer_eal_fini();
-	return ret;
+	return vm_peer_run_group(argv[0], "switching", tests, sizeof(tests) / sizeof(tests[0]),
+				 group_setup, group_teardown);
 }

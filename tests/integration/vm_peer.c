@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "harness.h"
 #include "vm_peer.h"
 
 #define VM_PEER_BURST 32
@@ -585,4 +586,24 @@ vm_peer_count_own(const struct vm_peer *peer)
 		if (peer->frames[i].is_test && peer->frames[i].sender == peer->id)
 			count++;
 	return count;
+}
+
+int
+vm_peer_run_group(const char *prog, const char *name, const struct CMUnitTest *tests,
+		  size_t n_tests, CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	int ret;
+
+	if (harness_init() < 0) {
+		fprintf(stderr, "%s: the test harness cannot start (VSWITCHD and VSCTL set?)\n", name);
+		return 1;
+	}
+	ret = vm_peer_eal_init(prog);
+	if (ret < 0) {
+		fprintf(stderr, "%s: EAL init failed (%s); hugepages mounted?\n", name, strerror(-ret));
+		return 1;
+	}
+	ret = _cmocka_run_group_tests(name, tests, n_tests, setup, teardown);
+	vm_peer_eal_fini();
+	return ret;
 }

@@ -19,9 +19,13 @@
  * receiver can tell which test and which sender a frame came from.
  */
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <cmocka.h>
 
 #include <rte_ether.h>
 
@@ -61,6 +65,14 @@ struct vm_peer;
  */
 int vm_peer_eal_init(const char *prog);
 void vm_peer_eal_fini(void);
+
+/*
+ * main() of a test program with DPDK peers: starts the harness and EAL, runs
+ * the cmocka group, stops EAL. A harness or EAL that cannot start is a
+ * failure (exit 1), never a skip: a broken test bed must not pass quietly.
+ */
+int vm_peer_run_group(const char *prog, const char *name, const struct CMUnitTest *tests,
+		      size_t n_tests, CMFixtureFunction setup, CMFixtureFunction teardown);
 
 struct vm_peer_params {
 	const char *name;   /* label in messages, e.g. "p1" */
