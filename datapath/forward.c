@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -37,13 +38,15 @@ txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port
 	struct fwd_txbuf *b = &ctx->txb[port_no];
 	const struct snap_port *p = &snap->ports[port_no];
 	struct dp_port_stats *st = &ctx->stats[port_no];
-	uint16_t n = b->n, sent;
+	uint16_t n = b->n, sent, q;
 	uint64_t bytes = 0;
 
 	/* Bytes are summed before the burst: a sent mbuf may be freed by the driver. */
 	for (uint16_t i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
-	sent = rte_eth_tx_burst(p->eth_port, ctx->txq_base % p->n_txq, b->pkts, n);
+	/* n_txq covers every PMD thread unless a device offers fewer queues. */
+	q = likely(ctx->txq_base < p->n_txq) ? ctx->txq_base : ctx->txq_base % p->n_txq;
+	sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, n);
 	if (unlikely(sent < n)) {
 		for (uint16_t i = sent; i < n; i++)
 			bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
@@ -121,6 +124,48 @@ queue_learn_events(struct fwd_ctx *ctx, const struct snap_port *ip, uint16_t in_
 	}
 }
 
+static inline bool
+key_equal(const struct fdb_key *a, const struct fdb_key *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x == y;
+}
+
+/*
+ * Looks up the n source and n destination keys in one bulk call (rte_hash
+ * pipelines the bucket fetches of a bulk), and a key equal to the one before
+ * it only once: a burst is mostly one flow, so this usually leaves two
+ * lookups for 32 frames.
+ */
+static inline void
+lookup_keys(const struct fdb *fdb, const struct fdb_key *src, const struct fdb_key *dst,
+	    uint16_t n, struct fdb_entry *src_ent[], struct fdb_entry *dst_ent[])
+{
+	const struct fdb_key *uniq[2 * FWD_BURST];
+	struct fdb_entry *uent[2 * FWD_BURST];
+	uint8_t sidx[FWD_BURST], didx[FWD_BURST];
+	unsigned int nu = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (i == 0 || !key_equal(&src[i], &src[i - 1]))
+			uniq[nu++] = &src[i];
+		sidx[i] = (uint8_t)(nu - 1);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (i == 0 || !key_equal(&dst[i], &dst[i - 1]))
+			uniq[nu++] = &dst[i];
+		didx[i] = (uint8_t)(nu - 1);
+	}
+	fdb_lookup_bulk_rcu(fdb, uniq, nu, uent);
+	for (uint16_t i = 0; i < n; i++) {
+		src_ent[i] = uent[sidx[i]];
+		dst_ent[i] = uent[didx[i]];
+	}
+}
+
 /* The hot loop: stays in one function so the compiler keeps the burst arrays in place. */
 void
 fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
@@ -130,8 +175,7 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	const struct snap_bridge *br = &snap->bridges[ip->bridge];
 	struct dp_port_stats *ist = &ctx->stats[in_port];
 	struct fdb_key dst[FWD_BURST], src[FWD_BURST];
-	const struct fdb_key *keys[FWD_BURST];
-	struct fdb_entry *ent[FWD_BURST];
+	struct fdb_entry *src_ent[FWD_BURST], *dst_ent[FWD_BURST];
 	struct rte_mbuf *ok[FWD_BURST];
 	uint16_t n_ok = 0;
 	uint64_t bytes = 0;
@@ -153,20 +197,14 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	if (unlikely(n_ok == 0))
 		return;
 
-	for (uint16_t i = 0; i < n_ok; i++)
-		keys[i] = &src[i];
-	fdb_lookup_bulk_rcu(br->fdb, keys, n_ok, ent);
-	queue_learn_events(ctx, ip, in_port, src, ent, n_ok);
-
 	/* Group destinations are never in the table (group sources are dropped
-	 * above), so one lookup of every destination sends them to flood too. */
-	for (uint16_t i = 0; i < n_ok; i++)
-		keys[i] = &dst[i];
-	fdb_lookup_bulk_rcu(br->fdb, keys, n_ok, ent);
+	 * above), so their lookup misses and sends them to flood. */
+	lookup_keys(br->fdb, src, dst, n_ok, src_ent, dst_ent);
+	queue_learn_events(ctx, ip, in_port, src, src_ent, n_ok);
 
 	for (uint16_t i = 0; i < n_ok; i++) {
 		struct rte_mbuf *m = ok[i];
-		const struct fdb_entry *e = ent[i];
+		const struct fdb_entry *e = dst_ent[i];
 		uint16_t out;
 
 		if (e == NULL) {
