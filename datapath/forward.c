@@ -93,24 +93,83 @@ flood(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_bridge
 	}
 }
 
+/* Appends k frames for one port; k <= FWD_BURST. */
 static inline void
-queue_learn_events(struct fwd_ctx *ctx, const struct snap_port *ip, uint16_t in_port,
-		   const struct fdb_key *src, struct fdb_entry *const ent[], uint16_t n)
+txbuf_add_bulk(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no,
+	       struct rte_mbuf *const *m, uint16_t k)
+{
+	struct fwd_txbuf *b = &ctx->txb[port_no];
+
+	if (b->n == 0)
+		ctx->dirty[ctx->n_dirty++] = port_no;
+	else if (unlikely(b->n + k > FWD_TXBUF_SIZE))
+		txbuf_flush_port(ctx, snap, port_no); /* stays on the dirty list */
+	/* A loop, not memcpy(): runs are short and a libc call costs more. */
+	for (uint16_t i = 0; i < k; i++)
+		b->pkts[b->n + i] = m[i];
+	b->n += k;
+}
+
+/*
+ * A run is a sequence of frames with the same source and destination (the
+ * first 12 bytes of the Ethernet header): one flow, as most bursts are.
+ * Lookups, learning and the forwarding decision are made once per run.
+ */
+struct fwd_run {
+	uint16_t start;
+	uint16_t len;
+};
+
+static inline bool
+same_addresses(const struct fdb_key *dst, const struct fdb_key *src, uint16_t i)
+{
+	uint64_t d0, d1, s0, s1;
+
+	memcpy(&d0, &dst[i - 1], sizeof(d0));
+	memcpy(&d1, &dst[i], sizeof(d1));
+	memcpy(&s0, &src[i - 1], sizeof(s0));
+	memcpy(&s1, &src[i], sizeof(s1));
+	return ((d0 ^ d1) | (s0 ^ s1)) == 0;
+}
+
+/* Splits n parsed frames into runs; returns how many. */
+static inline uint16_t
+find_runs(const struct fdb_key *dst, const struct fdb_key *src, uint16_t n,
+	  struct fwd_run *runs)
+{
+	uint16_t nr = 0;
+
+	runs[0].start = 0;
+	for (uint16_t i = 1; i < n; i++) {
+		if (!same_addresses(dst, src, i)) {
+			runs[nr].len = (uint16_t)(i - runs[nr].start);
+			runs[++nr].start = i;
+		}
+	}
+	runs[nr].len = (uint16_t)(n - runs[nr].start);
+	return (uint16_t)(nr + 1);
+}
+
+/* Touches known sources; queues the others (moved or new) for the control thread. */
+static inline void
+learn_sources(struct fwd_ctx *ctx, const struct snap_port *ip, uint16_t in_port,
+	      const struct fdb_key *src, const struct fwd_run *runs, uint16_t nr,
+	      struct fdb_entry *const src_ent[])
 {
 	struct learn_event ev[FWD_BURST];
 	uint16_t n_ev = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct fdb_entry *e = ent[i];
+	for (uint16_t r = 0; r < nr; r++) {
+		struct fdb_entry *e = src_ent[r];
+		const struct fdb_key *k = &src[runs[r].start];
 
 		if (likely(e != NULL && e->port == in_port)) {
 			fdb_touch_rcu(e, ctx->now);
 			continue;
 		}
-		/* A burst usually comes from one sender: queue its MAC once. */
-		if (n_ev > 0 && memcmp(&ev[n_ev - 1].key, &src[i], sizeof(src[i])) == 0)
+		if (n_ev > 0 && memcmp(&ev[n_ev - 1].key, k, sizeof(*k)) == 0)
 			continue;
-		ev[n_ev].key = src[i];
+		ev[n_ev].key = *k;
 		ev[n_ev].bridge = ip->bridge;
 		ev[n_ev].port_no = in_port;
 		ev[n_ev].reserved = 0;
@@ -135,38 +194,78 @@ key_equal(const struct fdb_key *a, const struct fdb_key *b)
 }
 
 /*
- * Looks up the n source and n destination keys in one bulk call (rte_hash
- * pipelines the bucket fetches of a bulk), and a key equal to the one before
- * it only once: a burst is mostly one flow, so this usually leaves two
- * lookups for 32 frames.
+ * Looks up each run's source and destination in one bulk call (rte_hash
+ * pipelines the bucket fetches of a bulk). A key equal to the previous run's
+ * is not looked up again: runs of new senders often share a destination.
  */
 static inline void
-lookup_keys(const struct fdb *fdb, const struct fdb_key *src, const struct fdb_key *dst,
-	    uint16_t n, struct fdb_entry *src_ent[], struct fdb_entry *dst_ent[])
+lookup_runs(const struct fdb *fdb, const struct fdb_key *src, const struct fdb_key *dst,
+	    const struct fwd_run *runs, uint16_t nr, struct fdb_entry *src_ent[],
+	    struct fdb_entry *dst_ent[])
 {
-	const struct fdb_key *uniq[2 * FWD_BURST];
-	struct fdb_entry *uent[2 * FWD_BURST];
+	const struct fdb_key *keys[2 * FWD_BURST];
+	struct fdb_entry *ent[2 * FWD_BURST];
 	uint8_t sidx[FWD_BURST], didx[FWD_BURST];
-	unsigned int nu = 0;
+	unsigned int nk = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		if (i == 0 || !key_equal(&src[i], &src[i - 1]))
-			uniq[nu++] = &src[i];
-		sidx[i] = (uint8_t)(nu - 1);
+	for (uint16_t r = 0; r < nr; r++) {
+		const struct fdb_key *k = &src[runs[r].start];
+
+		if (r == 0 || !key_equal(k, keys[nk - 1]))
+			keys[nk++] = k;
+		sidx[r] = (uint8_t)(nk - 1);
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		if (i == 0 || !key_equal(&dst[i], &dst[i - 1]))
-			uniq[nu++] = &dst[i];
-		didx[i] = (uint8_t)(nu - 1);
+	for (uint16_t r = 0; r < nr; r++) {
+		const struct fdb_key *k = &dst[runs[r].start];
+
+		if (r == 0 || !key_equal(k, keys[nk - 1]))
+			keys[nk++] = k;
+		didx[r] = (uint8_t)(nk - 1);
 	}
-	fdb_lookup_bulk_rcu(fdb, uniq, nu, uent);
-	for (uint16_t i = 0; i < n; i++) {
-		src_ent[i] = uent[sidx[i]];
-		dst_ent[i] = uent[didx[i]];
+	fdb_lookup_bulk_rcu(fdb, keys, nk, ent);
+	for (uint16_t r = 0; r < nr; r++) {
+		src_ent[r] = ent[sidx[r]];
+		dst_ent[r] = ent[didx[r]];
 	}
 }
 
-/* The hot loop: stays in one function so the compiler keeps the burst arrays in place. */
+static inline void
+drop_run(struct dp_port_stats *st, enum dp_drop_reason why, struct rte_mbuf **m, uint16_t k)
+{
+	st->drops[why] += k;
+	rte_pktmbuf_free_bulk(m, k);
+}
+
+/* Sends one run where the destination entry e says, or floods it. */
+static inline void
+forward_run(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_bridge *br,
+	    uint16_t in_port, const struct fdb_entry *e, struct rte_mbuf **m, uint16_t k)
+{
+	const struct snap_port *op;
+	uint16_t out;
+
+	if (e == NULL)
+		goto flood;
+	out = e->port;
+	if (unlikely(out == in_port))
+		return drop_run(&ctx->stats[in_port], DP_DROP_same_port, m, k);
+	/* An entry can name a port removed a moment ago, before the control
+	 * thread flushed it: such frames are flooded like unknown ones. */
+	if (unlikely(out >= DP_MAX_PORTS))
+		goto flood;
+	op = &snap->ports[out];
+	if (unlikely(!op->in_use || op->bridge != snap->ports[in_port].bridge))
+		goto flood;
+	if (unlikely(!op->link_up))
+		return drop_run(&ctx->stats[out], DP_DROP_tx_link_down, m, k);
+	txbuf_add_bulk(ctx, snap, out, m, k);
+	return;
+flood:
+	for (uint16_t i = 0; i < k; i++)
+		flood(ctx, snap, br, in_port, m[i]);
+}
+
+/* The hot loop: per frame only parsing and splitting into runs; the rest is per run. */
 void
 fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	  struct rte_mbuf **pkts, uint16_t n)
@@ -176,8 +275,9 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	struct dp_port_stats *ist = &ctx->stats[in_port];
 	struct fdb_key dst[FWD_BURST], src[FWD_BURST];
 	struct fdb_entry *src_ent[FWD_BURST], *dst_ent[FWD_BURST];
+	struct fwd_run runs[FWD_BURST];
 	struct rte_mbuf *ok[FWD_BURST];
-	uint16_t n_ok = 0;
+	uint16_t n_ok = 0, nr;
 	uint64_t bytes = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -197,40 +297,13 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	if (unlikely(n_ok == 0))
 		return;
 
+	nr = find_runs(dst, src, n_ok, runs);
 	/* Group destinations are never in the table (group sources are dropped
 	 * above), so their lookup misses and sends them to flood. */
-	lookup_keys(br->fdb, src, dst, n_ok, src_ent, dst_ent);
-	queue_learn_events(ctx, ip, in_port, src, src_ent, n_ok);
-
-	for (uint16_t i = 0; i < n_ok; i++) {
-		struct rte_mbuf *m = ok[i];
-		const struct fdb_entry *e = dst_ent[i];
-		uint16_t out;
-
-		if (e == NULL) {
-			flood(ctx, snap, br, in_port, m);
-			continue;
-		}
-		out = e->port;
-		if (unlikely(out == in_port)) {
-			ist->drops[DP_DROP_same_port]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		/* An entry can name a port removed a moment ago, before the control
-		 * thread flushed it: such a frame is flooded like an unknown one. */
-		if (unlikely(out >= DP_MAX_PORTS || !snap->ports[out].in_use ||
-			     snap->ports[out].bridge != ip->bridge)) {
-			flood(ctx, snap, br, in_port, m);
-			continue;
-		}
-		if (unlikely(!snap->ports[out].link_up)) {
-			ctx->stats[out].drops[DP_DROP_tx_link_down]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		txbuf_add(ctx, snap, out, m);
-	}
+	lookup_runs(br->fdb, src, dst, runs, nr, src_ent, dst_ent);
+	learn_sources(ctx, ip, in_port, src, runs, nr, src_ent);
+	for (uint16_t r = 0; r < nr; r++)
+		forward_run(ctx, snap, br, in_port, dst_ent[r], &ok[runs[r].start], runs[r].len);
 }
 
 void
