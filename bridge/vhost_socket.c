@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "common/path.h"
 #include "vhost_socket.h"
 
 int
@@ -36,22 +37,6 @@ vhost_socket_check(const char *path, char *err, size_t errlen)
 }
 
 static int
-mkdir_parents(char *path)
-{
-	for (char *s = strchr(path + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-			int e = errno;
-
-			*s = '/';
-			return -e;
-		}
-		*s = '/';
-	}
-	return 0;
-}
-
-static int
 someone_listens(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -69,12 +54,10 @@ someone_listens(const char *path)
 int
 vhost_socket_prepare(const char *path, char *err, size_t errlen)
 {
-	char dir[BRIDGE_SOCKET_MAX + 1];
 	struct stat st;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	rc = mkdir_parents(dir);
+	rc = path_make_parents(path);
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(-rc));
 		return rc;

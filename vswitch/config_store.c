@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "common/path.h"
 #include "config_store.h"
 
 #define SCHEMA_VERSION 1
@@ -135,26 +136,6 @@ step_done(struct config_store *store, sqlite3_stmt *stmt)
 	return rc == SQLITE_DONE ? 0 : sqlite_fail(store, rc);
 }
 
-static int
-mkdir_parents(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return 0;
-}
-
 /* Creates the schema on an empty file, or checks the one already there. */
 static int
 init_schema(struct config_store *store, bool *created)
@@ -235,7 +216,7 @@ config_store_open(const char *path, bool *created, const char **errmsg)
 		errno = EINVAL;
 		return NULL;
 	}
-	rc = mkdir_parents(path);
+	rc = path_make_parents(path);
 	if (rc < 0) {
 		snprintf(open_errmsg, sizeof(open_errmsg), "%s: cannot create directory: %s", path,
 			 strerror(-rc));

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/path.h"
 #include "control_server.h"
 
 /* Bytes read from one client per poll: a busy client cannot starve others. */
@@ -59,45 +60,6 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
-mkdir_p(const char *dir, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(buf))
-		return len == 0 ? 0 : -ENAMETOOLONG;
-	memcpy(buf, dir, len + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		if (saved == '\0')
-			return 0;
-		*p = saved;
-	}
-}
-
-static int
-make_parent_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t len;
-
-	if (slash == NULL || slash == path)
-		return 0;
-	len = slash - path;
-	if (len >= sizeof(dir))
-		return -ENAMETOOLONG;
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-	return mkdir_p(dir, 0755);
-}
 
 /*
  * Clears the way for bind(): a socket file nobody answers on is left over
@@ -144,7 +106,7 @@ open_listener(struct control_server *server, const struct control_server_params 
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, params->path);
 
-	rc = make_parent_dir(params->path);
+	rc = path_make_parents(params->path);
 	if (rc < 0)
 		return rc;
 	rc = remove_stale_socket(&addr);
