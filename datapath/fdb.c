@@ -113,14 +113,10 @@ fdb_check_params(const struct fdb_params *params)
 
 /* rte_hash_cmp_eq_t: 0 when equal, like memcmp(). */
 static int
-fdb_key_equal(const void *a, const void *b, size_t len)
+fdb_key_cmp(const void *a, const void *b, size_t len)
 {
-	uint64_t x, y;
-
 	RTE_SET_USED(len);
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return x != y;
+	return !fdb_key_equal(a, b);
 }
 
 static int
@@ -146,7 +142,7 @@ fdb_create_hash(struct fdb *fdb, const struct fdb_params *params)
 	if (fdb->hash == NULL)
 		return rte_errno == EEXIST ? -EEXIST : -ENOMEM;
 	/* rte_hash has no compare for 8-byte keys and would call memcmp() per hit. */
-	rte_hash_set_cmp_func(fdb->hash, fdb_key_equal);
+	rte_hash_set_cmp_func(fdb->hash, fdb_key_cmp);
 	if (rte_hash_rcu_qsbr_add(fdb->hash, &rcu) != 0) {
 		rte_hash_free(fdb->hash);
 		fdb->hash = NULL;

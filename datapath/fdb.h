@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_rcu_qsbr.h>
@@ -50,6 +51,17 @@ struct fdb_key {
 	uint16_t vlan;
 };
 _Static_assert(sizeof(struct fdb_key) == 8, "fdb_key is hashed whole and must have no padding");
+
+/* Whole-key equality as one 64-bit compare. Any thread. */
+static inline bool
+fdb_key_equal(const struct fdb_key *a, const struct fdb_key *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return x == y;
+}
 
 struct fdb_entry {
 	uint32_t last_seen; /* dp: relaxed store when changed, cp: rw. Seconds (fdb_now()). */

@@ -58,16 +58,27 @@ txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port
 	b->n = 0;
 }
 
+/* Appends k frames for one port; k <= FWD_BURST. */
 static inline void
-txbuf_add(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no, struct rte_mbuf *m)
+txbuf_add_bulk(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no,
+	       struct rte_mbuf *const *m, uint16_t k)
 {
 	struct fwd_txbuf *b = &ctx->txb[port_no];
 
 	if (b->n == 0)
 		ctx->dirty[ctx->n_dirty++] = port_no;
-	else if (unlikely(b->n == FWD_TXBUF_SIZE))
+	else if (unlikely(b->n + k > FWD_TXBUF_SIZE))
 		txbuf_flush_port(ctx, snap, port_no); /* stays on the dirty list */
-	b->pkts[b->n++] = m;
+	/* A loop, not memcpy(): runs are short and a libc call costs more. */
+	for (uint16_t i = 0; i < k; i++)
+		b->pkts[b->n + i] = m[i];
+	b->n += k;
+}
+
+static inline void
+txbuf_add(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no, struct rte_mbuf *m)
+{
+	txbuf_add_bulk(ctx, snap, port_no, &m, 1);
 }
 
 /* One mbuf goes to every port of the flood set but the input port, shared by
@@ -93,23 +104,6 @@ flood(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_bridge
 	}
 }
 
-/* Appends k frames for one port; k <= FWD_BURST. */
-static inline void
-txbuf_add_bulk(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no,
-	       struct rte_mbuf *const *m, uint16_t k)
-{
-	struct fwd_txbuf *b = &ctx->txb[port_no];
-
-	if (b->n == 0)
-		ctx->dirty[ctx->n_dirty++] = port_no;
-	else if (unlikely(b->n + k > FWD_TXBUF_SIZE))
-		txbuf_flush_port(ctx, snap, port_no); /* stays on the dirty list */
-	/* A loop, not memcpy(): runs are short and a libc call costs more. */
-	for (uint16_t i = 0; i < k; i++)
-		b->pkts[b->n + i] = m[i];
-	b->n += k;
-}
-
 /*
  * A run is a sequence of frames with the same source and destination (the
  * first 12 bytes of the Ethernet header): one flow, as most bursts are.
@@ -123,13 +117,8 @@ struct fwd_run {
 static inline bool
 same_addresses(const struct fdb_key *dst, const struct fdb_key *src, uint16_t i)
 {
-	uint64_t d0, d1, s0, s1;
-
-	memcpy(&d0, &dst[i - 1], sizeof(d0));
-	memcpy(&d1, &dst[i], sizeof(d1));
-	memcpy(&s0, &src[i - 1], sizeof(s0));
-	memcpy(&s1, &src[i], sizeof(s1));
-	return ((d0 ^ d1) | (s0 ^ s1)) == 0;
+	/* '&', not '&&': both compares are cheaper than a branch between them. */
+	return fdb_key_equal(&dst[i - 1], &dst[i]) & fdb_key_equal(&src[i - 1], &src[i]);
 }
 
 /* Splits n parsed frames into runs; returns how many. */
@@ -167,7 +156,7 @@ learn_sources(struct fwd_ctx *ctx, const struct snap_port *ip, uint16_t in_port,
 			fdb_touch_rcu(e, ctx->now);
 			continue;
 		}
-		if (n_ev > 0 && memcmp(&ev[n_ev - 1].key, k, sizeof(*k)) == 0)
+		if (n_ev > 0 && fdb_key_equal(&ev[n_ev - 1].key, k))
 			continue;
 		ev[n_ev].key = *k;
 		ev[n_ev].bridge = ip->bridge;
@@ -181,16 +170,6 @@ learn_sources(struct fwd_ctx *ctx, const struct snap_port *ip, uint16_t in_port,
 
 		ctx->stats[in_port].drops[DP_DROP_learn_queue_full] += n_ev - k;
 	}
-}
-
-static inline bool
-key_equal(const struct fdb_key *a, const struct fdb_key *b)
-{
-	uint64_t x, y;
-
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return x == y;
 }
 
 /*
@@ -211,14 +190,14 @@ lookup_runs(const struct fdb *fdb, const struct fdb_key *src, const struct fdb_k
 	for (uint16_t r = 0; r < nr; r++) {
 		const struct fdb_key *k = &src[runs[r].start];
 
-		if (r == 0 || !key_equal(k, keys[nk - 1]))
+		if (r == 0 || !fdb_key_equal(k, keys[nk - 1]))
 			keys[nk++] = k;
 		sidx[r] = (uint8_t)(nk - 1);
 	}
 	for (uint16_t r = 0; r < nr; r++) {
 		const struct fdb_key *k = &dst[runs[r].start];
 
-		if (r == 0 || !key_equal(k, keys[nk - 1]))
+		if (r == 0 || !fdb_key_equal(k, keys[nk - 1]))
 			keys[nk++] = k;
 		didx[r] = (uint8_t)(nk - 1);
 	}

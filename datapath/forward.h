@@ -38,7 +38,7 @@ struct fwd_txbuf {
 
 struct fwd_ctx {
 	uint16_t txq_base;               /* this PMD's index, for picking tx queues */
-	uint32_t now;                    /* fdb_now() of the current poll loop */
+	uint32_t now;                    /* fdb_now(), refreshed by the PMD loop well within a second */
 	struct rte_ring *learn_ring;     /* single producer: this thread */
 	struct dp_port_stats *stats;     /* [DP_MAX_PORTS], written by this thread only */
 	uint16_t n_dirty;

@@ -28,7 +28,7 @@ struct pmd {
 	struct dp_port_stats *stats;        /* [DP_MAX_PORTS]; dp: rw, cp: ro (summing) */
 	struct fwd_ctx *fwd;
 	bool quit;                          /* dp: ro, cp: set once to stop the thread */
-	uint64_t loops;                     /* dp: rw, cp: ro; progress, for diagnostics */
+	uint64_t loops;                     /* dp: rw, cp: ro; paces clock reads, shows progress */
 } __rte_cache_aligned;
 
 /* lcore entry point (rte_eal_remote_launch); arg is a struct pmd. */
