@@ -7,23 +7,8 @@
 #include "kv.h"
 #include "print.h"
 #include "reply.h"
+#include "settings.h"
 #include "vsctl.h"
-
-static const struct kv_spec bridge_settings[] = {
-	{"mac-aging", KV_INT, 0},
-	{"mac-table-size", KV_INT, 0},
-	{NULL, 0, 0},
-};
-
-static const struct kv_spec no_settings[] = {
-	{NULL, 0, 0},
-};
-
-static const struct kv_spec port_settings[] = {
-	{"type", KV_STRING, KV_F_REQUIRED},
-	{"socket", KV_STRING, KV_F_REQUIRED},
-	{NULL, 0, 0},
-};
 
 /*
  * Builds params from name_key=argv[0] and the key=value arguments after it.
@@ -70,28 +55,40 @@ int
 cmd_add_br(struct vsctl *ctx, int argc, char *argv[])
 {
 	return call_quiet(ctx, "bridge.add",
-			  params_build(ctx, "name", "bridge", bridge_settings, argc, argv));
+			  params_build(ctx, "name", "bridge", settings_bridge, argc, argv));
 }
 
 int
 cmd_del_br(struct vsctl *ctx, int argc, char *argv[])
 {
 	return call_quiet(ctx, "bridge.del",
-			  params_build(ctx, "name", "bridge", no_settings, 1, argv));
+			  params_build(ctx, "name", "bridge", settings_none, 1, argv));
+}
+
+/*
+ * set-bridge and set-port: NAME and at least one key=value. Nothing to change
+ * is refused here rather than sent: it is a forgotten argument, and an empty
+ * change could otherwise pass for a successful one.
+ */
+static int
+call_set(struct vsctl *ctx, const char *method, const char *what, const struct kv_spec *specs,
+	 int argc, char *argv[])
+{
+	json_t *params = params_build(ctx, "name", what, specs, argc, argv);
+	char keys[128];
+
+	if (params != NULL && json_object_size(params) < 2) {
+		json_decref(params);
+		kv_list_keys(specs, keys, sizeof(keys));
+		return vsctl_usage(ctx, "nothing to set; expected at least one of %s", keys);
+	}
+	return call_quiet(ctx, method, params);
 }
 
 int
 cmd_set_bridge(struct vsctl *ctx, int argc, char *argv[])
 {
-	json_t *params = params_build(ctx, "name", "bridge", bridge_settings, argc, argv);
-	char keys[128];
-
-	if (params != NULL && json_object_size(params) < 2) {
-		json_decref(params);
-		kv_list_keys(bridge_settings, keys, sizeof(keys));
-		return vsctl_usage(ctx, "nothing to set; expected at least one of %s", keys);
-	}
-	return call_quiet(ctx, "bridge.set", params);
+	return call_set(ctx, "bridge.set", "bridge", settings_bridge, argc, argv);
 }
 
 int
@@ -101,12 +98,18 @@ cmd_add_port(struct vsctl *ctx, int argc, char *argv[])
 
 	if (vsctl_check_name(ctx, "bridge", argv[0]) != 0)
 		return VSCTL_EXIT_USAGE;
-	params = params_build(ctx, "name", "port", port_settings, argc - 1, argv + 1);
+	params = params_build(ctx, "name", "port", settings_port_add, argc - 1, argv + 1);
 	if (params != NULL && json_object_set_new(params, "bridge", json_string(argv[0])) < 0) {
 		json_decref(params);
 		return vsctl_fail(ctx, "out of memory");
 	}
 	return call_quiet(ctx, "port.add", params);
+}
+
+int
+cmd_set_port(struct vsctl *ctx, int argc, char *argv[])
+{
+	return call_set(ctx, "port.set", "port", settings_port_set, argc, argv);
 }
 
 int
@@ -122,7 +125,7 @@ cmd_del_port(struct vsctl *ctx, int argc, char *argv[])
 int
 cmd_fdb_flush(struct vsctl *ctx, int argc, char *argv[])
 {
-	json_t *params = params_build(ctx, "bridge", "bridge", no_settings, 1, argv);
+	json_t *params = params_build(ctx, "bridge", "bridge", settings_none, 1, argv);
 	json_int_t flushed;
 	char err[256];
 	struct printer *p;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "print.h"
+#include "render.h"
 #include "reply.h"
 #include "vsctl.h"
 
@@ -94,34 +95,10 @@ print_result(struct vsctl *ctx, json_t *result,
 /* show */
 
 static bool
-show_port(struct vsctl *ctx, struct printer *p, json_t *port, const char *where)
-{
-	const char *name, *type, *socket = NULL, *link;
-	json_int_t port_no;
-
-	/* socket is optional: port types without one may come. */
-	if (!get_fields(ctx, port, where,
-			FIELDS({"name", REPLY_STRING, false, &name},
-			       {"type", REPLY_STRING, false, &type},
-			       {"socket", REPLY_STRING, true, &socket},
-			       {"port_no", REPLY_INT, false, &port_no},
-			       {"link", REPLY_STRING, false, &link})))
-		return false;
-	print_open_object(p, NULL);
-	print_string(p, PRINT_ANY, "name", "    Port %s\n", name);
-	print_int(p, PRINT_ANY, "port_no", "        port-no: %lld\n", port_no);
-	print_string(p, PRINT_ANY, "type", "        type: %s\n", type);
-	if (socket != NULL)
-		print_string(p, PRINT_ANY, "socket", "        socket: %s\n", socket);
-	print_string(p, PRINT_ANY, "link", "        link: %s\n", link);
-	print_close_object(p);
-	return true;
-}
-
-static bool
 show_bridge(struct vsctl *ctx, struct printer *p, json_t *br, const char *where)
 {
 	char port_where[2 * WHERE_MAX];
+	struct render_error err;
 	json_int_t aging, size;
 	json_t *ports, *port;
 	const char *name;
@@ -142,8 +119,10 @@ show_bridge(struct vsctl *ctx, struct printer *p, json_t *br, const char *where)
 	print_open_array(p, "ports");
 	json_array_foreach (ports, i, port) {
 		snprintf(port_where, sizeof(port_where), "%s.ports[%zu]", where, i);
-		if (!show_port(ctx, p, port, port_where))
+		if (!render_show_port(p, port, port_where, &err)) {
+			vsctl_malformed(ctx, err.where, err.why);
 			return false;
+		}
 	}
 	print_close_array(p);
 	print_close_object(p);
@@ -220,6 +199,28 @@ cmd_show(struct vsctl *ctx, int argc, char *argv[])
 	int ret = call_object(ctx, "show", NULL, &result);
 
 	return ret != 0 ? ret : print_result(ctx, result, show_print, NULL);
+}
+
+/* pmd-rxq-show, from `show` */
+
+static bool
+pmd_rxq_show_print(struct vsctl *ctx, struct printer *p, json_t *result, void *arg)
+{
+	struct render_error err;
+
+	if (render_pmd_rxqs(p, result, &err))
+		return true;
+	vsctl_malformed(ctx, err.where, err.why);
+	return false;
+}
+
+int
+cmd_pmd_rxq_show(struct vsctl *ctx, int argc, char *argv[])
+{
+	json_t *result;
+	int ret = call_object(ctx, "show", NULL, &result);
+
+	return ret != 0 ? ret : print_result(ctx, result, pmd_rxq_show_print, NULL);
 }
 
 /* list-br and list-ports, both from `show` */

@@ -98,6 +98,41 @@ kv_find(const struct kv_spec *specs, const char *key, size_t len)
 	return NULL;
 }
 
+/* Converts the value of spec's key to JSON in *j. Returns 0, or -EINVAL with a message in err. */
+static int
+kv_value(const char *cmd, const struct kv_spec *spec, const char *value, json_t **j, char *err,
+	 size_t err_len)
+{
+	long long v;
+	int ret;
+
+	if (*value == '\0') {
+		if (spec->flags & KV_F_EMPTY_NULL)
+			*j = json_null();
+		else if (spec->type == KV_STRING && (spec->flags & KV_F_EMPTY_OK))
+			*j = json_string("");
+		else
+			return kv_fail(err, err_len, "%s: %s: empty value", cmd, spec->key);
+	} else if (spec->type == KV_INT) {
+		ret = kv_parse_int(value, &v);
+		if (ret == -ERANGE)
+			return kv_fail(err, err_len, "%s: %s: \"%s\" is out of range", cmd,
+				       spec->key, value);
+		if (ret < 0)
+			return kv_fail(err, err_len, "%s: %s: \"%s\" is not a number", cmd,
+				       spec->key, value);
+		*j = json_integer(v);
+	} else {
+		*j = json_string(value);
+		if (*j == NULL)
+			return kv_fail(err, err_len, "%s: %s: value is not valid UTF-8", cmd,
+				       spec->key);
+	}
+	if (*j == NULL)
+		return kv_fail(err, err_len, "%s: out of memory", cmd);
+	return 0;
+}
+
 static int
 kv_parse_one(const char *cmd, const struct kv_spec *specs, const char *arg, json_t *params,
 	     char *err, size_t err_len)
@@ -105,8 +140,6 @@ kv_parse_one(const char *cmd, const struct kv_spec *specs, const char *arg, json
 	char keys[256], name[KV_KEY_MAX];
 	const char *eq = strchr(arg, '=');
 	const struct kv_spec *spec;
-	const char *value;
-	long long v;
 	json_t *j;
 	int ret;
 
@@ -118,33 +151,14 @@ kv_parse_one(const char *cmd, const struct kv_spec *specs, const char *arg, json
 	if (spec == NULL)
 		return kv_fail(err, err_len, "%s: unknown option \"%.*s\"; expected %s", cmd,
 			       (int)(eq - arg), arg, keys[0] != '\0' ? keys : "no options");
-	value = eq + 1;
 	kv_json_name(spec->key, name, sizeof(name));
 	if (json_object_get(params, name) != NULL)
 		return kv_fail(err, err_len, "%s: %s given twice", cmd, spec->key);
-	if (*value == '\0')
-		return kv_fail(err, err_len, "%s: %s: empty value", cmd, spec->key);
-
-	switch (spec->type) {
-	case KV_INT:
-		ret = kv_parse_int(value, &v);
-		if (ret == -ERANGE)
-			return kv_fail(err, err_len, "%s: %s: \"%s\" is out of range", cmd,
-				       spec->key, value);
-		if (ret < 0)
-			return kv_fail(err, err_len, "%s: %s: \"%s\" is not a number", cmd,
-				       spec->key, value);
-		j = json_integer(v);
-		break;
-	case KV_STRING:
-	default:
-		j = json_string(value);
-		if (j == NULL)
-			return kv_fail(err, err_len, "%s: %s: value is not valid UTF-8", cmd,
-				       spec->key);
-		break;
-	}
-	if (j == NULL || json_object_set_new(params, name, j) < 0)
+	/* The value is all after the first '=': it may hold '=' and ',' itself. */
+	ret = kv_value(cmd, spec, eq + 1, &j, err, err_len);
+	if (ret < 0)
+		return ret;
+	if (json_object_set_new(params, name, j) < 0)
 		return kv_fail(err, err_len, "%s: out of memory", cmd);
 	return 0;
 }

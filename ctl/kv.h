@@ -15,12 +15,20 @@
 #include <jansson.h>
 
 enum kv_type {
-	KV_STRING, /* a non-empty JSON string */
+	KV_STRING, /* a JSON string, non-empty unless KV_F_EMPTY_OK */
 	KV_INT,	   /* a JSON integer, written in decimal */
 };
 
 /* The option must be given. */
 #define KV_F_REQUIRED (1u << 0)
+/*
+ * An empty value ("tag=") is sent as JSON null, which asks vswitchd to remove
+ * the setting. Without this flag (or KV_F_EMPTY_OK) an empty value is refused,
+ * because it is more often an unset shell variable than an intent.
+ */
+#define KV_F_EMPTY_NULL (1u << 1)
+/* KV_STRING only: an empty value is sent as "", for settings where it means something. */
+#define KV_F_EMPTY_OK (1u << 2)
 
 /* One accepted key of a command. Arrays of them end with a zeroed entry. */
 struct kv_spec {
@@ -32,6 +40,8 @@ struct kv_spec {
 /*
  * Parses argv[0..argc) as key=value arguments of command cmd and adds each
  * to params (an object) under its JSON name, with the type given by specs.
+ * The key ends at the first '='; the value is all the rest, '=' and ',' included
+ * ("trunks=10,20,30-40").
  *
  * Returns 0, or -EINVAL with a one-line message for people in err (no
  * "vsctl: " prefix, e.g. `add-port: unknown option "sockt"; expected type,

@@ -30,13 +30,22 @@ static const struct vsctl_command vsctl_commands[] = {
 	{"set-bridge", 1, 3, "BRIDGE [mac-aging=N] [mac-table-size=N]",
 	 "change bridge settings (at least one)", cmd_set_bridge},
 	{"list-br", 0, 0, "", "list bridge names", cmd_list_br},
-	{"add-port", 2, 4, "BRIDGE PORT type=TYPE socket=PATH",
-	 "add a vhost-user port; TYPE is vhostuser or vhostuser-client", cmd_add_port},
+	/* No argument limit: kv_parse refuses a key given twice or unknown, more clearly. */
+	{"add-port", 2, -1,
+	 "BRIDGE PORT type=TYPE [socket=PATH] [iface=IFACE] [devargs=STRING] [mtu=N] [rxq=N] "
+	 "[vlan-mode=MODE] [tag=N] [trunks=LIST]",
+	 "add a port; TYPE is vhostuser, vhostuser-client, dpdk, afxdp, afpacket or internal; "
+	 "MODE is trunk, access, native-untagged, native-tagged or dot1q-tunnel",
+	 cmd_add_port},
+	{"set-port", 1, -1, "PORT [mtu=N] [vlan-mode=MODE] [tag=[N]] [trunks=[LIST]]",
+	 "change port settings (at least one); tag= removes the tag", cmd_set_port},
 	{"del-port", 2, 2, "BRIDGE PORT", "delete a port", cmd_del_port},
 	{"list-ports", 1, 1, "BRIDGE", "list the ports of a bridge", cmd_list_ports},
 	{"attach-info", 1, 1, "PORT", "print the QEMU and libvirt settings to attach a VM",
 	 cmd_attach_info},
 	{"show", 0, 0, "", "show bridges, ports and PMD queue assignment", cmd_show},
+	{"pmd-rxq-show", 0, 0, "", "show which receive queues each PMD thread polls",
+	 cmd_pmd_rxq_show},
 	{"fdb-show", 1, 1, "BRIDGE", "show the MAC learning table", cmd_fdb_show},
 	{"fdb-flush", 1, 1, "BRIDGE", "remove all learned MAC addresses", cmd_fdb_flush},
 	{"port-stats", 0, 1, "[PORT]", "show port counters and drops", cmd_port_stats},
@@ -146,21 +155,60 @@ vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **resul
 	return vsctl_fail(ctx, "%s", err.message);
 }
 
+/* `vsctl help` wraps at this width, which its widest fixed lines already reach. */
+#define HELP_WIDTH 100
+/* Column where the description of each command starts. */
+#define HELP_COLUMN 40
+
+/*
+ * Prints the words of s from column col; a word that would pass HELP_WIDTH
+ * starts a new line indented to column indent. Returns the column reached.
+ */
+static int
+help_words(const char *s, int col, int indent)
+{
+	bool first = true;
+	int len;
+
+	for (s += strspn(s, " "); *s != '\0'; s += len + strspn(s + len, " ")) {
+		len = (int)strcspn(s, " ");
+		if (!first && col + 1 + len > HELP_WIDTH) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			putchar(' ');
+			col++;
+		}
+		col += printf("%.*s", len, s);
+		first = false;
+	}
+	return col;
+}
+
 static int
 cmd_help(struct vsctl *ctx, int argc, char *argv[])
 {
 	const struct vsctl_command *c;
-	char line[128];
+	int col;
 
 	printf("Usage: vsctl [OPTIONS] COMMAND [ARG...]\n"
 	       "Configure and inspect vswitchd through its control socket.\n\n"
 	       "Commands:\n");
 	for (c = vsctl_commands; c < vsctl_commands + N_COMMANDS; c++) {
-		snprintf(line, sizeof(line), "%s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
-		if (strlen(line) <= 36)
-			printf("  %-36s  %s\n", line, c->help);
-		else
-			printf("  %s\n  %-36s  %s\n", line, "", c->help);
+		col = printf("  %s", c->name);
+		if (c->usage[0] != '\0') {
+			putchar(' ');
+			/* A long usage continues under its first argument. */
+			col = help_words(c->usage, col + 1, col + 1);
+		}
+		/* The description needs two spaces before it, else it goes below. */
+		if (col + 2 > HELP_COLUMN) {
+			putchar('\n');
+			col = 0;
+		}
+		printf("%*s", HELP_COLUMN - col, "");
+		help_words(c->help, HELP_COLUMN, HELP_COLUMN);
+		putchar('\n');
 	}
 	printf("\nOptions (before COMMAND):\n"
 	       "  --socket PATH       control socket (default $VSCTL_SOCKET, else %s)\n"

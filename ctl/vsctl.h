@@ -66,12 +66,14 @@ int cmd_add_br(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_del_br(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_set_bridge(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_add_port(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_set_port(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_del_port(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_fdb_flush(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_call(struct vsctl *ctx, int argc, char *argv[]);
 
 /* Command handlers: state (cmd_show.c). */
 int cmd_show(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_pmd_rxq_show(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_list_br(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_list_ports(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_fdb_show(struct vsctl *ctx, int argc, char *argv[]);
