@@ -9,7 +9,9 @@
 #include "bridge.h"
 #include "bridge_priv.h"
 #include "datapath/port.h"
-#include "vhost_socket.h"
+#include "kernel_iface.h"
+#include "link_monitor.h"
+#include "port_device.h"
 
 RTE_LOG_REGISTER(bridge_logtype, vswitch.bridge, INFO);
 
@@ -23,6 +25,10 @@ RTE_LOG_REGISTER(bridge_logtype, vswitch.bridge, INFO);
 static const char *const type_names[] = {
 	[PORT_VHOSTUSER] = "vhostuser",
 	[PORT_VHOSTUSER_CLIENT] = "vhostuser-client",
+	[PORT_DPDK] = "dpdk",
+	[PORT_AFXDP] = "afxdp",
+	[PORT_AFPACKET] = "afpacket",
+	[PORT_INTERNAL] = "internal",
 };
 
 void
@@ -53,7 +59,15 @@ port_type_name(enum port_type type)
 const char *
 port_type_names(void)
 {
-	return "vhostuser, vhostuser-client";
+	return "vhostuser, vhostuser-client, dpdk, afxdp, afpacket, internal";
+}
+
+void
+port_settings_default(struct port_settings *ps, enum port_type type)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->type = type;
+	vlan_config_default(&ps->vlan);
 }
 
 struct bridge_set *
@@ -61,9 +75,16 @@ bridge_set_create(struct datapath *dp)
 {
 	struct bridge_set *bs = calloc(1, sizeof(*bs));
 
+	char err[256];
+	int rc;
+
 	if (bs == NULL)
 		return NULL;
 	bs->dp = dp;
+	bs->links = link_monitor_create(&rc, err, sizeof(err));
+	if (bs->links == NULL)
+		LOG(WARNING, "cannot watch kernel interfaces (%s): afxdp, afpacket and internal "
+		    "ports will not follow their interface going down\n", err);
 	return bs;
 }
 
@@ -133,10 +154,13 @@ snap_build(const struct bridge_set *bs)
 			continue;
 		snap->bridges[i].in_use = true;
 		snap->bridges[i].fdb = bs->bridges[i]->fdb;
+		snap->bridges[i].vlan_uniform = true;
+		snap->bridges[i].min_mtu = UINT16_MAX;
 	}
 	for (uint16_t no = 0; no < DP_MAX_PORTS; no++) {
 		const struct port *p = bs->ports[no];
 		struct snap_port *sp = &snap->ports[no];
+		struct snap_bridge *sb;
 		struct snap_pmd *pmd;
 
 		if (p == NULL)
@@ -145,16 +169,22 @@ snap_build(const struct bridge_set *bs)
 		sp->link_up = p->link_up;
 		sp->eth_port = p->eth_port;
 		sp->bridge = p->br->index;
-		sp->n_txq = n_pmds;
+		sp->n_txq = p->n_txq;
+		sp->tx_shared = p->n_txq < n_pmds;
+		sp->mtu = p->mtu;
+		vlan_port_build(&sp->vlan, &p->ps.vlan);
+		sb = &snap->bridges[p->br->index];
+		sb->vlan_uniform &= p->ps.vlan.mode == VLAN_MODE_TRUNK && p->ps.vlan.trunks_all;
 		if (p->link_up) {
-			struct snap_bridge *sb = &snap->bridges[p->br->index];
-
 			sb->flood[sb->n_flood++] = no;
+			sb->min_mtu = RTE_MIN(sb->min_mtu, p->mtu);
 		}
-		pmd = &snap->pmds[p->pmd];
-		pmd->rxq[pmd->n_rxq].port_no = no;
-		pmd->rxq[pmd->n_rxq].queue = 0;
-		pmd->n_rxq++;
+		for (uint16_t q = 0; q < p->n_rxq; q++) {
+			pmd = &snap->pmds[p->rxq_pmd[q]];
+			pmd->rxq[pmd->n_rxq].port_no = no;
+			pmd->rxq[pmd->n_rxq].queue = q;
+			pmd->n_rxq++;
+		}
 	}
 	return snap;
 }
@@ -309,9 +339,10 @@ static void
 port_release(struct bridge_set *bs, struct port *p)
 {
 	fdb_flush_port(p->br->fdb, p->port_no);
-	port_close(p->eth_port);
+	port_device_close(p);
 	datapath_port_stats_clear(bs->dp, p->port_no);
-	bs->pmd_load[p->pmd]--;
+	for (uint16_t q = 0; q < p->n_rxq; q++)
+		bs->pmd_load[p->rxq_pmd[q]]--;
 	free(p);
 }
 
@@ -426,6 +457,49 @@ least_loaded_pmd(const struct bridge_set *bs)
 }
 
 static int
+check_port_settings(const struct port_settings *ps, char *err, size_t errlen)
+{
+	if (ps->mtu != 0 && (ps->mtu < PORT_MTU_MIN || ps->mtu > PORT_MTU_MAX)) {
+		snprintf(err, errlen, "mtu %u out of range; expected %d to %d", ps->mtu,
+			 PORT_MTU_MIN, PORT_MTU_MAX);
+		return -ERANGE;
+	}
+	if (ps->rxq > PORT_RXQ_MAX) {
+		snprintf(err, errlen, "rxq %u out of range; expected 1 to %d", ps->rxq,
+			 PORT_RXQ_MAX);
+		return -ERANGE;
+	}
+	return vlan_config_check(&ps->vlan, err, errlen);
+}
+
+/* Two ports on one socket, interface or device would steal each other's frames. */
+static int
+check_unshared(const struct bridge_set *bs, const struct port_settings *ps, char *err,
+	       size_t errlen)
+{
+	for (int i = 0; i < DP_MAX_PORTS; i++) {
+		const struct port *o = bs->ports[i];
+		const char *what = NULL, *val = NULL;
+
+		if (o == NULL)
+			continue;
+		if (ps->socket[0] && strcmp(o->ps.socket, ps->socket) == 0)
+			what = "socket", val = ps->socket;
+		else if (ps->iface[0] && port_device_iface(o) &&
+			 strcmp(port_device_iface(o), ps->iface) == 0)
+			what = "iface", val = ps->iface;
+		else if (ps->devargs[0] && strcmp(o->ps.devargs, ps->devargs) == 0)
+			what = "device", val = ps->devargs;
+		if (what != NULL) {
+			snprintf(err, errlen, "%s %s is already used by port \"%s\"", what, val,
+				 o->name);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+static int
 port_check(const struct bridge_set *bs, const char *name, const struct port_settings *ps,
 	   char *err, size_t errlen)
 {
@@ -437,44 +511,20 @@ port_check(const struct bridge_set *bs, const char *name, const struct port_sett
 		snprintf(err, errlen, "port \"%s\" already exists", name);
 		return -EEXIST;
 	}
-	rc = vhost_socket_check(ps->socket, err, errlen);
-	if (rc < 0)
-		return rc;
-	for (int i = 0; i < DP_MAX_PORTS; i++) {
-		if (bs->ports[i] != NULL && strcmp(bs->ports[i]->ps.socket, ps->socket) == 0) {
-			snprintf(err, errlen, "socket %s is already used by port \"%s\"",
-				 ps->socket, bs->ports[i]->name);
-			return -EEXIST;
-		}
-	}
-	return 0;
+	rc = port_device_check(name, ps, err, errlen);
+	if (rc == 0)
+		rc = check_port_settings(ps, err, errlen);
+	if (rc == 0)
+		rc = check_unshared(bs, ps, err, errlen);
+	return rc;
 }
 
-static int
-port_open_vhost(struct bridge_set *bs, struct port *p, char *err, size_t errlen)
+/* Whether the port can carry frames: its device has link and, for a kernel
+ * interface, the interface is up with carrier. */
+static bool
+port_carrier(const struct port *p)
 {
-	uint16_t n_pmds = (uint16_t)datapath_n_pmds(bs->dp);
-	char devname[64], devargs[256];
-	struct port_open_params op = {
-		.devname = devname,
-		.devargs = devargs,
-		.n_rxq = 1,
-		/* One tx queue per PMD thread, so threads never share a queue. */
-		.n_txq = n_pmds,
-		.pool = datapath_mempool(bs->dp),
-	};
-	bool client = p->ps.type == PORT_VHOSTUSER_CLIENT;
-	int rc;
-
-	if (!client) {
-		rc = vhost_socket_prepare(p->ps.socket, err, errlen);
-		if (rc < 0)
-			return rc;
-	}
-	snprintf(devname, sizeof(devname), "net_vhost_%s", p->name);
-	snprintf(devargs, sizeof(devargs), "iface=%s,queues=%u,client=%d", p->ps.socket, n_pmds,
-		 client);
-	return port_open(&op, &p->eth_port, err, errlen);
+	return port_link_up(p->eth_port) && (port_device_iface(p) == NULL || p->kernel_up);
 }
 
 int
@@ -508,25 +558,30 @@ bridge_port_add(struct bridge_set *bs, const char *bridge, const char *name,
 	p->ps = *ps;
 	p->br = br;
 	p->port_no = (uint16_t)no;
-	p->pmd = least_loaded_pmd(bs);
-	rc = port_open_vhost(bs, p, err, errlen);
+	p->n_rxq = ps->rxq ? ps->rxq : 1;
+	rc = port_device_open(p, bs->dp, err, errlen);
 	if (rc < 0) {
 		free(p);
 		return rc;
 	}
-	p->link_up = port_link_up(p->eth_port);
+	/* Queue by queue to the least loaded PMD thread, so one port's queues spread. */
+	for (uint16_t q = 0; q < p->n_rxq; q++) {
+		p->rxq_pmd[q] = least_loaded_pmd(bs);
+		bs->pmd_load[p->rxq_pmd[q]]++;
+	}
+	p->link_up = port_carrier(p);
 	bs->ports[no] = p;
-	bs->pmd_load[p->pmd]++;
 	if (publish(bs) < 0) {
 		bs->ports[no] = NULL;
-		bs->pmd_load[p->pmd]--;
-		port_close(p->eth_port);
+		for (uint16_t q = 0; q < p->n_rxq; q++)
+			bs->pmd_load[p->rxq_pmd[q]]--;
+		port_device_close(p);
 		free(p);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	LOG(INFO, "added port %s to bridge %s (%s, %s)\n", name, bridge, port_type_name(ps->type),
-	    ps->socket);
+	LOG(INFO, "added port %s to bridge %s (%s %s%s%s, %u rx queue(s), mtu %u)\n", name, bridge,
+	    port_type_name(ps->type), ps->socket, ps->iface, ps->devargs, p->n_rxq, p->mtu);
 	return 0;
 }
 
@@ -555,6 +610,57 @@ bridge_port_del(struct bridge_set *bs, const char *bridge, const char *name, cha
 }
 
 int
+bridge_port_set(struct bridge_set *bs, const char *name, const struct port_settings *ps,
+		char *err, size_t errlen)
+{
+	struct port *p = port_find(bs, name);
+	struct port_settings old;
+	uint16_t old_mtu;
+	bool vlan_changed;
+	int rc;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "no port \"%s\"", name);
+		return -ENOENT;
+	}
+	if (ps->type != p->ps.type || ps->rxq != p->ps.rxq || strcmp(ps->socket, p->ps.socket) ||
+	    strcmp(ps->iface, p->ps.iface) || strcmp(ps->devargs, p->ps.devargs)) {
+		snprintf(err, errlen,
+			 "only mtu and the VLAN settings change on a running port; for the rest "
+			 "delete the port and add it again");
+		return -EINVAL;
+	}
+	rc = check_port_settings(ps, err, errlen);
+	if (rc < 0)
+		return rc;
+	old = p->ps;
+	old_mtu = p->mtu;
+	if (ps->mtu != 0 && ps->mtu != p->mtu) {
+		rc = port_device_set_mtu(p, ps->mtu, err, errlen);
+		if (rc < 0)
+			return rc;
+		p->mtu = ps->mtu;
+	}
+	vlan_changed = memcmp(&ps->vlan, &p->ps.vlan, sizeof(ps->vlan)) != 0;
+	p->ps = *ps;
+	/* Published like a removal: once it returns no PMD thread forwards by the
+	 * old VLANs, and the learn events they queued are applied. */
+	if (publish_removal(bs) < 0) {
+		p->ps = old;
+		if (p->mtu != old_mtu)
+			port_device_set_mtu(p, old_mtu, err, errlen);
+		p->mtu = old_mtu;
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	/* Its MACs were learned in VLANs it may no longer carry. */
+	if (vlan_changed)
+		fdb_flush_port(p->br->fdb, p->port_no);
+	LOG(INFO, "port %s: mtu %u, vlan-mode %s\n", name, p->mtu, vlan_mode_name(ps->vlan.mode));
+	return 0;
+}
+
+int
 bridge_port_get(const struct bridge_set *bs, const char *name, const char **bridge,
 		struct port_settings *ps)
 {
@@ -579,7 +685,7 @@ links_refresh(struct bridge_set *bs)
 
 		if (p == NULL)
 			continue;
-		up = port_link_up(p->eth_port);
+		up = port_carrier(p);
 		if (up != p->link_up) {
 			p->link_up = up;
 			changed = true;
@@ -592,12 +698,42 @@ links_refresh(struct bridge_set *bs)
 		bs->links_stale = true;
 }
 
+/* A kernel interface changed: the ports on it follow (NULL: events were lost). */
+static void
+on_kernel_link(const char *name, int ifindex, bool admin_up, bool oper_up, bool deleted,
+	       void *arg)
+{
+	struct bridge_set *bs = arg;
+
+	for (int i = 0; i < DP_MAX_PORTS; i++) {
+		struct port *p = bs->ports[i];
+		const char *iface = p ? port_device_iface(p) : NULL;
+		struct kernel_iface_info info;
+		char err[128];
+
+		if (iface == NULL || (name != NULL && strcmp(iface, name) != 0))
+			continue;
+		if (name == NULL) {
+			p->kernel_up = kernel_iface_get(iface, &info, err, sizeof(err)) == 0 &&
+				       info.oper_up;
+			continue;
+		}
+		if (deleted)
+			LOG(WARNING, "port %s: its interface %s was deleted; the port stays down: "
+			    "delete and re-add the port once the interface is back\n", p->name,
+			    iface);
+		p->kernel_up = oper_up && !deleted;
+	}
+}
+
 void
 bridge_run(struct bridge_set *bs)
 {
 	uint32_t now = fdb_now();
 
 	learn_drain(bs, LEARN_BUDGET);
+	if (bs->links != NULL && link_monitor_poll(bs->links, on_kernel_link, bs) > 0)
+		bs->links_stale = true;
 	if (port_link_events_pending() || bs->links_stale || now != bs->last_tick) {
 		bs->links_stale = false;
 		links_refresh(bs);
@@ -619,7 +755,7 @@ bridge_set_destroy(struct bridge_set *bs)
 		struct port *p = bs->ports[i];
 
 		if (p != NULL) {
-			port_close(p->eth_port);
+			port_device_close(p);
 			free(p);
 		}
 	}
@@ -629,5 +765,7 @@ bridge_set_destroy(struct bridge_set *bs)
 			free(bs->bridges[i]);
 		}
 	}
+	if (bs->links != NULL)
+		link_monitor_destroy(bs->links);
 	free(bs);
 }

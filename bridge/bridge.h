@@ -21,6 +21,7 @@
 
 #include "datapath/datapath.h"
 #include "datapath/dp_stats.h"
+#include "datapath/vlan.h"
 
 #define BRIDGE_NAME_MAX 15
 #define BRIDGE_SOCKET_MAX 107
@@ -28,10 +29,21 @@
 #define BRIDGE_MAC_AGING_MAX 86400
 #define BRIDGE_MAC_TABLE_MIN 1
 #define BRIDGE_MAC_TABLE_MAX (1u << 20)
+#define PORT_IFACE_MAX 15
+#define PORT_DEVARGS_MAX 255
+#define PORT_MTU_MIN 68
+#define PORT_MTU_MAX 9000
+#define PORT_MTU_DEFAULT 1500
+#define PORT_RXQ_MAX 16
 
 enum port_type {
 	PORT_VHOSTUSER,        /* the switch is the vhost-user server */
 	PORT_VHOSTUSER_CLIENT, /* QEMU is the server; the switch reconnects */
+	PORT_DPDK,             /* any device DPDK probes from devargs: a NIC, a vdev */
+	PORT_AFXDP,            /* a kernel interface through AF_XDP */
+	PORT_AFPACKET,         /* a kernel interface through AF_PACKET */
+	PORT_INTERNAL,         /* a tap named like the port: the host's stack */
+	PORT_TYPE_MAX
 };
 
 struct bridge_settings {
@@ -39,9 +51,15 @@ struct bridge_settings {
 	uint32_t mac_table_size; /* entries */
 };
 
+/* What the user asked for; the members a type does not use stay empty. */
 struct port_settings {
 	enum port_type type;
 	char socket[BRIDGE_SOCKET_MAX + 1];
+	char iface[PORT_IFACE_MAX + 1];
+	char devargs[PORT_DEVARGS_MAX + 1];
+	uint16_t mtu; /* 0: the default (1500, or the kernel interface's own) */
+	uint16_t rxq; /* 0: one */
+	struct vlan_config vlan;
 };
 
 struct bridge_set;
@@ -52,10 +70,12 @@ struct bridge_set *bridge_set_create(struct datapath *dp);
 void bridge_set_destroy(struct bridge_set *bs);
 
 void bridge_settings_default(struct bridge_settings *s);
+/* Zeroes ps and sets the default VLAN settings (trunk of every VLAN). */
+void port_settings_default(struct port_settings *ps, enum port_type type);
 /* "vhostuser" <-> PORT_VHOSTUSER ...; -EINVAL for an unknown name. */
 int port_type_parse(const char *name, enum port_type *type);
 const char *port_type_name(enum port_type type);
-/* The accepted type names, for messages: "vhostuser, vhostuser-client". */
+/* The accepted type names, for messages: "vhostuser, vhostuser-client, ...". */
 const char *port_type_names(void);
 
 int bridge_add(struct bridge_set *bs, const char *name, const struct bridge_settings *s,
@@ -69,6 +89,10 @@ int bridge_port_add(struct bridge_set *bs, const char *bridge, const char *name,
 		    const struct port_settings *ps, char *err, size_t errlen);
 int bridge_port_del(struct bridge_set *bs, const char *bridge, const char *name, char *err,
 		    size_t errlen);
+/* Changes a running port's MTU and VLAN settings at once; the other members
+ * of ps must be the port's own (from bridge_port_get). */
+int bridge_port_set(struct bridge_set *bs, const char *name, const struct port_settings *ps,
+		    char *err, size_t errlen);
 /* The port's bridge name and settings; -ENOENT if no such port. */
 int bridge_port_get(const struct bridge_set *bs, const char *name, const char **bridge,
 		    struct port_settings *ps);

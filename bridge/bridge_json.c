@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bridge_priv.h"
+#include "port_options.h"
 
 static int
 cmp_bridge(const void *a, const void *b)
@@ -33,12 +34,34 @@ ports_sorted(const struct bridge_set *bs, const struct bridge *br, struct port *
 	return n;
 }
 
+/* The port's options, then what is in force: its number, link, MTU, queues. */
 static json_t *
 port_json(const struct port *p)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:s}", "name", p->name, "type",
-			 port_type_name(p->ps.type), "socket", p->ps.socket, "port_no", p->port_no,
-			 "link", p->link_up ? "up" : "down");
+	json_t *o = port_options_json(&p->ps);
+	enum vlan_mode m = p->ps.vlan.mode;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	int rc;
+
+	if (o == NULL)
+		return NULL;
+	rc = json_object_set_new(o, "name", json_string(p->name));
+	rc |= json_object_set_new(o, "port_no", json_integer(p->port_no));
+	rc |= json_object_set_new(o, "link", json_string(p->link_up ? "up" : "down"));
+	rc |= json_object_set_new(o, "mtu", json_integer(p->mtu));
+	rc |= json_object_set_new(o, "rxq", json_integer(p->n_rxq));
+	if (p->has_mac) {
+		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		rc |= json_object_set_new(o, "mac", json_string(mac));
+	}
+	if (p->ps.vlan.trunks_all &&
+	    (m == VLAN_MODE_TRUNK || m == VLAN_MODE_NATIVE_TAGGED || m == VLAN_MODE_NATIVE_UNTAGGED))
+		rc |= json_object_set_new(o, "trunks", json_string("all"));
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *

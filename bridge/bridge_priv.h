@@ -7,6 +7,8 @@
 #include "bridge.h"
 #include "datapath/fdb.h"
 
+struct link_monitor;
+
 struct bridge {
 	char name[BRIDGE_NAME_MAX + 1];
 	struct bridge_settings s;
@@ -23,13 +25,22 @@ struct port {
 	struct bridge *br;
 	uint16_t port_no;    /* slot in bridge_set.ports and snapshot.ports */
 	uint16_t eth_port;
-	uint16_t pmd;        /* the PMD thread polling its rx queue; fixed for the port's life
-			      * so two threads never poll one queue during a snapshot swap */
-	bool link_up;
+	uint16_t n_rxq;
+	uint16_t n_txq;      /* what the device gave; fewer than the PMDs means a shared queue */
+	uint16_t rxq_pmd[PORT_RXQ_MAX]; /* the PMD thread polling each rx queue; fixed for the
+					 * port's life so two threads never poll one queue
+					 * during a snapshot swap */
+	uint16_t mtu;        /* in force: ps.mtu or the default */
+	bool link_up;        /* what the datapath was told */
+	bool kernel_up;      /* kernel interface ports: up and with carrier */
+	bool has_mac;
+	struct rte_ether_addr mac; /* kernel interface ports */
 };
 
 struct bridge_set {
 	struct datapath *dp;
+	struct link_monitor *links; /* NULL if it could not start: link state then
+				     * follows only the DPDK devices */
 	struct bridge *bridges[DP_MAX_BRIDGES];
 	struct port *ports[DP_MAX_PORTS];
 	unsigned int pmd_load[DP_MAX_PMDS];

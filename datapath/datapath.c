@@ -20,6 +20,7 @@ struct datapath {
 	unsigned int n_pmds;
 	bool running;
 	struct pmd pmds[DP_MAX_PMDS];
+	rte_spinlock_t tx_locks[DP_MAX_PORTS]; /* for ports with fewer tx queues than PMDs */
 };
 
 static int
@@ -41,7 +42,14 @@ pmd_init(struct datapath *dp, unsigned int i, unsigned int lcore)
 					RTE_CACHE_LINE_SIZE, socket);
 	if (pmd->learn_ring == NULL || pmd->stats == NULL)
 		return -ENOMEM;
-	pmd->fwd = fwd_ctx_create((uint16_t)i, pmd->learn_ring, pmd->stats, socket);
+	pmd->fwd = fwd_ctx_create(&(struct fwd_ctx_params){
+		.pmd = (uint16_t)i,
+		.learn_ring = pmd->learn_ring,
+		.stats = pmd->stats,
+		.pool = dp->pool,
+		.tx_locks = dp->tx_locks,
+		.socket_id = socket,
+	});
 	return pmd->fwd == NULL ? -ENOMEM : 0;
 }
 
@@ -68,6 +76,8 @@ datapath_create(const struct datapath_params *params)
 	if (dp->pool == NULL || dp->qsbr == NULL || dp->snap == NULL)
 		goto nomem;
 	rte_rcu_qsbr_init(dp->qsbr, params->n_pmds);
+	for (unsigned int i = 0; i < DP_MAX_PORTS; i++)
+		rte_spinlock_init(&dp->tx_locks[i]);
 	for (unsigned int i = 0; i < params->n_pmds; i++) {
 		if (!rte_lcore_is_enabled(params->pmd_lcores[i]) ||
 		    params->pmd_lcores[i] == rte_get_main_lcore()) {

@@ -19,12 +19,16 @@
  * NONE for events that are not frame drops.
  */
 #define DP_DROP_REASONS(X)                                                                         \
-	X(runt, RX)             /* shorter than an Ethernet header */                              \
+	X(runt, RX)             /* shorter than an Ethernet header, or a VLAN tag cut short */     \
 	X(bad_src_mac, RX)      /* multicast or all-zero source MAC */                             \
+	X(vlan_filtered, RX)    /* a VLAN the input port does not carry */                         \
+	X(oversize, RX)         /* payload larger than the input port's MTU */                     \
 	X(same_port, RX)        /* destination learned on the input port */                        \
 	X(no_port, RX)          /* nothing to flood to */                                          \
+	X(mtu_exceeded, TX)     /* payload larger than the output port's MTU */                    \
 	X(tx_queue_full, TX)    /* the port's tx queue did not take the frame */                   \
-	X(tx_link_down, TX)     /* the port's link (the guest's virtio device) is down */          \
+	X(tx_link_down, TX)     /* the port's link is down */                                      \
+	X(no_mbuf, TX)          /* no buffer for a copy or room for a tag */                       \
 	X(learn_queue_full, NONE) /* a learn event was lost: the control thread lags */
 
 enum dp_drop_reason {

@@ -10,19 +10,20 @@
 #include "frame.h"
 
 struct fwd_ctx *
-fwd_ctx_create(uint16_t pmd, struct rte_ring *learn_ring, struct dp_port_stats *stats,
-	       int socket_id)
+fwd_ctx_create(const struct fwd_ctx_params *p)
 {
 	struct fwd_ctx *ctx = rte_zmalloc_socket("fwd_ctx", sizeof(*ctx), RTE_CACHE_LINE_SIZE,
-						 socket_id);
+						 p->socket_id);
 
 	if (ctx == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	ctx->txq_base = pmd;
-	ctx->learn_ring = learn_ring;
-	ctx->stats = stats;
+	ctx->txq_base = p->pmd;
+	ctx->learn_ring = p->learn_ring;
+	ctx->stats = p->stats;
+	ctx->pool = p->pool;
+	ctx->tx_locks = p->tx_locks;
 	return ctx;
 }
 
@@ -46,7 +47,13 @@ txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port
 		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
 	/* n_txq covers every PMD thread unless a device offers fewer queues. */
 	q = likely(ctx->txq_base < p->n_txq) ? ctx->txq_base : ctx->txq_base % p->n_txq;
-	sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, n);
+	if (likely(!p->tx_shared)) {
+		sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, n);
+	} else {
+		rte_spinlock_lock(&ctx->tx_locks[port_no]);
+		sent = rte_eth_tx_burst(p->eth_port, q, b->pkts, n);
+		rte_spinlock_unlock(&ctx->tx_locks[port_no]);
+	}
 	if (unlikely(sent < n)) {
 		for (uint16_t i = sent; i < n; i++)
 			bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
@@ -81,27 +88,89 @@ txbuf_add(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no, st
 	txbuf_add_bulk(ctx, snap, port_no, &m, 1);
 }
 
-/* One mbuf goes to every port of the flood set but the input port, shared by
- * reference count: every port type here copies or only reads the frame. */
+/* One mbuf to n ports, shared by reference count: every port type here
+ * copies or only reads the frame. */
+static inline void
+send_shared(struct fwd_ctx *ctx, const struct snapshot *snap, const uint16_t *ports, uint16_t n,
+	    struct rte_mbuf *m)
+{
+	if (n > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(n - 1));
+	for (uint16_t j = 0; j < n; j++)
+		txbuf_add(ctx, snap, ports[j], m);
+}
+
+/*
+ * Sends m to every port of the flood set that carries its VLAN, but the
+ * input port. Ports that want the frame as it is share m; the others (it
+ * must gain or lose its tag for them) share one tagged or untagged version:
+ * m itself when nobody wants it as it is, else a copy.
+ */
 static inline void
 flood(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_bridge *br,
-      uint16_t in_port, struct rte_mbuf *m)
+      uint16_t in_port, struct rte_mbuf *m, const struct vlan_meta *meta)
 {
-	uint16_t targets = br->n_flood - (snap->ports[in_port].link_up ? 1 : 0);
+	uint16_t same[DP_MAX_PORTS], other[DP_MAX_PORTS];
+	uint16_t n_same = 0, n_other = 0, vid = meta->tci & VLAN_VID_MAX;
+	enum vlan_egress other_eg = meta->tagged ? VLAN_EGRESS_UNTAGGED : VLAN_EGRESS_TAGGED;
+	bool too_big = false;
+	struct rte_mbuf *m2;
 
-	if (unlikely(targets == 0)) {
-		ctx->stats[in_port].drops[DP_DROP_no_port]++;
+	/* A bridge without VLAN settings, and a frame every port can take: every
+	 * port but the input one gets the frame as it is. */
+	if (likely(br->vlan_uniform & (meta->len3 <= br->min_mtu))) {
+		uint16_t targets = br->n_flood - (snap->ports[in_port].link_up ? 1 : 0);
+
+		if (unlikely(targets == 0)) {
+			ctx->stats[in_port].drops[DP_DROP_no_port]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		if (targets > 1)
+			rte_mbuf_refcnt_update(m, (int16_t)(targets - 1));
+		for (uint16_t j = 0; j < br->n_flood; j++)
+			if (br->flood[j] != in_port)
+				txbuf_add(ctx, snap, br->flood[j], m);
+		return;
+	}
+	for (uint16_t j = 0; j < br->n_flood; j++) {
+		uint16_t out = br->flood[j];
+		const struct snap_port *op = &snap->ports[out];
+		enum vlan_egress eg = vlan_egress(&op->vlan, vid);
+
+		if (out == in_port || eg == VLAN_EGRESS_NONE)
+			continue;
+		if (unlikely(meta->len3 > op->mtu)) {
+			ctx->stats[out].drops[DP_DROP_mtu_exceeded]++;
+			too_big = true;
+			continue;
+		}
+		if (eg == other_eg)
+			other[n_other++] = out;
+		else
+			same[n_same++] = out;
+	}
+	if (unlikely(n_same + n_other == 0)) {
+		if (!too_big)
+			ctx->stats[in_port].drops[DP_DROP_no_port]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (targets > 1)
-		rte_mbuf_refcnt_update(m, targets - 1);
-	for (uint16_t j = 0; j < br->n_flood; j++) {
-		uint16_t out = br->flood[j];
-
-		if (out != in_port)
-			txbuf_add(ctx, snap, out, m);
+	if (n_other == 0)
+		return send_shared(ctx, snap, same, n_same, m);
+	m2 = n_same == 0 ? m : rte_pktmbuf_copy(m, ctx->pool, 0, UINT32_MAX);
+	if (unlikely(m2 == NULL || vlan_apply(m2, meta, other_eg) < 0)) {
+		for (uint16_t j = 0; j < n_other; j++)
+			ctx->stats[other[j]].drops[DP_DROP_no_mbuf]++;
+		if (m2 != NULL)
+			rte_pktmbuf_free(m2);
+		if (n_same > 0)
+			send_shared(ctx, snap, same, n_same, m);
+		return;
 	}
+	if (n_same > 0)
+		send_shared(ctx, snap, same, n_same, m);
+	send_shared(ctx, snap, other, n_other, m2);
 }
 
 /*
@@ -215,33 +284,106 @@ drop_run(struct dp_port_stats *st, enum dp_drop_reason why, struct rte_mbuf **m,
 	rte_pktmbuf_free_bulk(m, k);
 }
 
+/* One frame of a run that cannot go out as it is: too big, or its tag must change. */
+static inline void
+send_fixed(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t out, struct rte_mbuf *m,
+	   const struct vlan_meta *meta, enum vlan_egress eg)
+{
+	struct dp_port_stats *st = &ctx->stats[out];
+
+	if (unlikely(meta->len3 > snap->ports[out].mtu)) {
+		st->drops[DP_DROP_mtu_exceeded]++;
+		rte_pktmbuf_free(m);
+	} else if (unlikely(vlan_apply(m, meta, eg) < 0)) {
+		st->drops[DP_DROP_no_mbuf]++;
+		rte_pktmbuf_free(m);
+	} else {
+		txbuf_add(ctx, snap, out, m);
+	}
+}
+
+/* What fwd_burst() learned about all the frames of a burst while parsing. */
+struct burst_info {
+	uint16_t max_len3;
+	uint8_t tag_kinds; /* bit 0: some frame is untagged; bit 1: some is tagged */
+};
+
 /* Sends one run where the destination entry e says, or floods it. */
 static inline void
 forward_run(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_bridge *br,
-	    uint16_t in_port, const struct fdb_entry *e, struct rte_mbuf **m, uint16_t k)
+	    uint16_t in_port, const struct fdb_entry *e, struct rte_mbuf **m,
+	    const struct vlan_meta *meta, uint16_t k, const struct burst_info *bi)
 {
 	const struct snap_port *op;
+	enum vlan_egress eg;
 	uint16_t out;
+	uint8_t want_tag;
+	int odd = 0;
 
 	if (e == NULL)
 		goto flood;
 	out = e->port;
 	if (unlikely(out == in_port))
 		return drop_run(&ctx->stats[in_port], DP_DROP_same_port, m, k);
-	/* An entry can name a port removed a moment ago, before the control
-	 * thread flushed it: such frames are flooded like unknown ones. */
+	/* An entry can name a port removed a moment ago, or one whose VLANs just
+	 * changed, before the control thread flushed it: such frames are flooded
+	 * like unknown ones. */
 	if (unlikely(out >= DP_MAX_PORTS))
 		goto flood;
 	op = &snap->ports[out];
 	if (unlikely(!op->in_use || op->bridge != snap->ports[in_port].bridge))
 		goto flood;
+	eg = vlan_egress(&op->vlan, meta[0].tci & VLAN_VID_MAX);
+	if (unlikely(eg == VLAN_EGRESS_NONE))
+		goto flood;
 	if (unlikely(!op->link_up))
 		return drop_run(&ctx->stats[out], DP_DROP_tx_link_down, m, k);
-	txbuf_add_bulk(ctx, snap, out, m, k);
+	want_tag = eg == VLAN_EGRESS_TAGGED;
+	/* What the burst as a whole is decides the common case without a pass
+	 * over the run: no frame too big, every frame's tag already right. */
+	if (likely(bi->max_len3 <= op->mtu && bi->tag_kinds == 1u << want_tag)) {
+		txbuf_add_bulk(ctx, snap, out, m, k);
+		return;
+	}
+	/* '|', not '||': one pass without branches. */
+	for (uint16_t i = 0; i < k; i++)
+		odd |= (meta[i].tagged != want_tag) | (meta[i].len3 > op->mtu);
+	if (!odd) {
+		txbuf_add_bulk(ctx, snap, out, m, k);
+		return;
+	}
+	for (uint16_t i = 0; i < k; i++)
+		send_fixed(ctx, snap, out, m[i], &meta[i], eg);
 	return;
 flood:
 	for (uint16_t i = 0; i < k; i++)
-		flood(ctx, snap, br, in_port, m[i]);
+		flood(ctx, snap, br, in_port, m[i], &meta[i]);
+}
+
+/* Drops the frames larger than the input port's MTU; returns how many remain. */
+static __rte_noinline uint16_t
+drop_oversize(struct dp_port_stats *st, uint16_t mtu, struct rte_mbuf **ok, struct fdb_key *dst,
+	      struct fdb_key *src, struct vlan_meta *meta, uint16_t n, struct burst_info *bi)
+{
+	uint16_t kept = 0;
+
+	bi->max_len3 = 0;
+	bi->tag_kinds = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		if (meta[i].len3 > mtu) {
+			st->drops[DP_DROP_oversize]++;
+			rte_pktmbuf_free(ok[i]);
+			continue;
+		}
+		ok[kept] = ok[i];
+		dst[kept] = dst[i];
+		src[kept] = src[i];
+		meta[kept] = meta[i];
+		bi->max_len3 = RTE_MAX(bi->max_len3, meta[i].len3);
+		bi->tag_kinds |= (uint8_t)(1u << meta[i].tagged);
+		kept++;
+	}
+	return kept;
 }
 
 /* The hot loop: per frame only parsing and splitting into runs; the rest is per run. */
@@ -255,24 +397,32 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	struct fdb_key dst[FWD_BURST], src[FWD_BURST];
 	struct fdb_entry *src_ent[FWD_BURST], *dst_ent[FWD_BURST];
 	struct fwd_run runs[FWD_BURST];
+	struct vlan_meta meta[FWD_BURST];
+	struct burst_info bi = {.max_len3 = 0, .tag_kinds = 0};
 	struct rte_mbuf *ok[FWD_BURST];
 	uint16_t n_ok = 0, nr;
 	uint64_t bytes = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		int reason = frame_parse(m, &dst[n_ok], &src[n_ok]);
+		int reason;
 
 		bytes += rte_pktmbuf_pkt_len(m);
+		reason = frame_parse(m, &ip->vlan, &dst[n_ok], &src[n_ok], &meta[n_ok]);
 		if (unlikely(reason >= 0)) {
 			ist->drops[reason]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		bi.max_len3 = RTE_MAX(bi.max_len3, meta[n_ok].len3);
+		bi.tag_kinds |= (uint8_t)(1u << meta[n_ok].tagged);
 		ok[n_ok++] = m;
 	}
 	ist->rx_packets += n;
 	ist->rx_bytes += bytes;
+	/* Frames too big for the input port are rare: one compare per burst finds them. */
+	if (unlikely(bi.max_len3 > ip->mtu))
+		n_ok = drop_oversize(ist, ip->mtu, ok, dst, src, meta, n_ok, &bi);
 	if (unlikely(n_ok == 0))
 		return;
 
@@ -282,7 +432,8 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	lookup_runs(br->fdb, src, dst, runs, nr, src_ent, dst_ent);
 	learn_sources(ctx, ip, in_port, src, runs, nr, src_ent);
 	for (uint16_t r = 0; r < nr; r++)
-		forward_run(ctx, snap, br, in_port, dst_ent[r], &ok[runs[r].start], runs[r].len);
+		forward_run(ctx, snap, br, in_port, dst_ent[r], &ok[runs[r].start],
+			    &meta[runs[r].start], runs[r].len, &bi);
 }
 
 void

@@ -3,8 +3,9 @@
 #define VSWITCH_DATAPATH_FORWARD_H
 
 /*
- * The L2 learning pipeline for one burst: parse, queue learn events, look up
- * destinations, flood or forward, and buffer frames per output port.
+ * The L2 learning pipeline for one burst: parse and classify into VLANs,
+ * queue learn events, look up destinations, flood or forward within the
+ * VLAN, tag or untag for the output port, and buffer frames per output port.
  *
  * Threading: a struct fwd_ctx belongs to one PMD thread. fwd_burst() and
  * fwd_flush() run between that thread's quiescent reports, with the
@@ -15,6 +16,7 @@
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #include "dp_stats.h"
 #include "fdb.h"
@@ -41,14 +43,24 @@ struct fwd_ctx {
 	uint32_t now;                    /* fdb_now(), refreshed by the PMD loop well within a second */
 	struct rte_ring *learn_ring;     /* single producer: this thread */
 	struct dp_port_stats *stats;     /* [DP_MAX_PORTS], written by this thread only */
+	struct rte_mempool *pool;        /* for the copies a flood with mixed tagging needs */
+	rte_spinlock_t *tx_locks;        /* [DP_MAX_PORTS], shared by all PMD threads */
 	uint16_t n_dirty;
 	uint16_t dirty[DP_MAX_PORTS];    /* ports with frames waiting in txb */
 	struct fwd_txbuf txb[DP_MAX_PORTS];
 };
 
-/* Control side: allocates a context for PMD index pmd. NULL with errno. */
-struct fwd_ctx *fwd_ctx_create(uint16_t pmd, struct rte_ring *learn_ring,
-			       struct dp_port_stats *stats, int socket_id);
+struct fwd_ctx_params {
+	uint16_t pmd; /* this PMD thread's index */
+	struct rte_ring *learn_ring;
+	struct dp_port_stats *stats;
+	struct rte_mempool *pool;
+	rte_spinlock_t *tx_locks;
+	int socket_id;
+};
+
+/* Control side: allocates a context for one PMD thread. NULL with errno. */
+struct fwd_ctx *fwd_ctx_create(const struct fwd_ctx_params *params);
 void fwd_ctx_destroy(struct fwd_ctx *ctx);
 
 /* Runs n (<= FWD_BURST) frames received on in_port through the pipeline. Takes

@@ -14,6 +14,8 @@
 
 #include <rte_common.h>
 
+#include "vlan.h"
+
 struct fdb;
 
 #define DP_MAX_PORTS 256
@@ -24,14 +26,19 @@ struct fdb;
 /* A port slot, indexed by port number (port_no). */
 struct snap_port {
 	bool in_use;
-	bool link_up;      /* the guest's device is running; floods skip ports that are down */
+	bool link_up;      /* the port can carry frames; floods skip ports that are down */
+	bool tx_shared;    /* fewer tx queues than PMD threads: transmit under the port's lock */
 	uint16_t eth_port; /* rte_ethdev port id */
 	uint16_t bridge;   /* index into snapshot.bridges */
-	uint16_t n_txq;    /* PMD i transmits on queue i % n_txq; n_txq >= number of PMDs */
+	uint16_t n_txq;    /* PMD i transmits on queue i % n_txq */
+	uint16_t mtu;      /* largest payload (frame less Ethernet header and tags) */
+	struct vlan_port vlan;
 };
 
 struct snap_bridge {
 	bool in_use;
+	bool vlan_uniform;  /* every port is a trunk of all VLANs: floods need no VLAN checks */
+	uint16_t min_mtu;   /* the smallest MTU of the flood set */
 	struct fdb *fdb;
 	uint16_t n_flood;
 	uint16_t flood[DP_MAX_PORTS]; /* port numbers whose link is up */

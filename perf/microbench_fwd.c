@@ -100,6 +100,8 @@ struct mb_bench {
 	struct snapshot *snap;
 	struct dp_port_stats *stats;
 	struct fwd_ctx *ctx;
+	struct vlan_config vlan; /* every port's: the default trunk of all VLANs */
+	rte_spinlock_t tx_locks[DP_MAX_PORTS];
 
 	/* Frame generator state, advanced by both loops alike. */
 	uint64_t iter;
@@ -510,6 +512,8 @@ setup_snapshot(struct mb_bench *b)
 	br = &b->snap->bridges[0];
 	br->in_use = true;
 	br->fdb = b->fdb;
+	br->vlan_uniform = true;
+	br->min_mtu = 1500;
 	for (uint16_t p = 0; p < b->n_ports; p++) {
 		struct snap_port *sp = &b->snap->ports[p];
 
@@ -518,6 +522,8 @@ setup_snapshot(struct mb_bench *b)
 		sp->eth_port = b->eth_port[p];
 		sp->bridge = 0;
 		sp->n_txq = 1;
+		sp->mtu = 1500;
+		vlan_port_build(&sp->vlan, &b->vlan);
 		br->flood[br->n_flood++] = p;
 	}
 	b->snap->version = 1;
@@ -564,6 +570,7 @@ setup(struct mb_bench *b)
 	b->n_ports = mb_scenarios[b->opt.scenario].n_ports;
 	b->hosts_per_port = b->opt.scenario == MB_MACS ? b->opt.macs / b->n_ports : 1;
 	b->rng = 0x9e3779b9u;
+	vlan_config_default(&b->vlan);
 
 	b->pool = rte_pktmbuf_pool_create("mb_pool", MB_POOL_SIZE, MB_POOL_CACHE, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -586,7 +593,14 @@ setup(struct mb_bench *b)
 		return -1;
 	}
 	memset(b->stats, 0, DP_MAX_PORTS * sizeof(*b->stats));
-	b->ctx = fwd_ctx_create(0, b->learn_ring, b->stats, SOCKET_ID_ANY);
+	b->ctx = fwd_ctx_create(&(struct fwd_ctx_params){
+		.pmd = 0,
+		.learn_ring = b->learn_ring,
+		.stats = b->stats,
+		.pool = b->pool,
+		.tx_locks = b->tx_locks,
+		.socket_id = SOCKET_ID_ANY,
+	});
 	if (b->ctx == NULL) {
 		fprintf(stderr, "microbench_fwd: fwd_ctx_create: %s\n", strerror(errno));
 		return -1;

@@ -160,7 +160,11 @@ eal_start(const struct options *o, const unsigned int *cores, int n_cores, const
 	args[n++] = prefix;
 	/* Hugepage files vanish when the process does, even on SIGKILL. */
 	args[n++] = "--huge-unlink";
-	args[n++] = "--no-pci";
+	/* PCI NICs are probed when a dpdk port names one, not at start: an
+	 * allow-list with an address no machine has keeps EAL from taking every
+	 * NIC bound to vfio-pci, and rte_dev_probe() still adds the ones asked for. */
+	args[n++] = "-a";
+	args[n++] = "0000:00:00.0";
 	for (int i = 0; i < o->n_extra && n < MAX_EAL_ARGS - 1; i++)
 		args[n++] = o->extra[i];
 	args[n] = NULL;

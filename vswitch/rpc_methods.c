@@ -9,6 +9,7 @@
 #include <rte_log.h>
 
 #include "bridge/port_attach.h"
+#include "bridge/port_options.h"
 #include "rpc_methods.h"
 
 RTE_LOG_REGISTER(rpc_logtype, vswitch.rpc, INFO);
@@ -43,27 +44,6 @@ settings_json(const struct bridge_settings *s)
 {
 	return json_pack("{s:i, s:i}", "mac_aging", s->mac_aging, "mac_table_size",
 			 s->mac_table_size);
-}
-
-static json_t *
-port_options_json(const struct port_settings *ps)
-{
-	return json_pack("{s:s, s:s}", "type", port_type_name(ps->type), "socket", ps->socket);
-}
-
-static int
-port_settings_parse(const char *type, const char *socket, struct port_settings *ps,
-		    struct jsonrpc_error *err)
-{
-	if (port_type_parse(type, &ps->type) < 0)
-		return jsonrpc_error_set(err, JSONRPC_REFUSED, "unknown port type \"%s\"; expected one of %s",
-					 type, port_type_names());
-	if (strlen(socket) >= sizeof(ps->socket))
-		return jsonrpc_error_set(err, JSONRPC_REFUSED,
-					 "socket path is %zu bytes; at most %zu fit a unix socket",
-					 strlen(socket), sizeof(ps->socket) - 1);
-	snprintf(ps->socket, sizeof(ps->socket), "%s", socket);
-	return 0;
 }
 
 static int
@@ -118,9 +98,9 @@ static int
 do_port_add(struct vswitch *vs, const char *bridge, const char *name,
 	    const struct port_settings *ps, struct jsonrpc_error *err)
 {
-	char msg[256];
+	char msg[512];
 	json_t *oj = port_options_json(ps);
-	int rc = begin(vs, err);
+	int rc = oj == NULL ? jsonrpc_error_set(err, JSONRPC_REFUSED, "out of memory") : begin(vs, err);
 
 	if (rc == 0 && config_store_port_put(vs->store, bridge, name, oj) < 0) {
 		config_store_rollback(vs->store);
@@ -222,18 +202,87 @@ m_bridge_set(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *e
 	return 0;
 }
 
+/* port.add: bridge and name, and the port's options beside them. */
 static int
 m_port_add(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
-	const char *bridge, *name, *type, *socket;
+	const char *bridge, *name;
 	struct port_settings ps;
+	json_t *options;
+	char msg[512];
+	int rc;
 
-	if (jsonrpc_unpack(params, err, "{s:s, s:s, s:s, s:s}", "bridge", &bridge, "name", &name,
-			   "type", &type, "socket", &socket) < 0)
+	if (!json_is_object(params) ||
+	    json_unpack(params, "{s:s, s:s}", "bridge", &bridge, "name", &name) < 0)
+		return jsonrpc_unpack(params, err, "{s:s, s:s, s:s}", "bridge", &bridge, "name",
+				      &name, "type", &bridge);
+	options = json_copy(params);
+	if (options == NULL)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "out of memory");
+	json_object_del(options, "bridge");
+	json_object_del(options, "name");
+	rc = port_options_parse(options, &ps, msg, sizeof(msg));
+	json_decref(options);
+	if (rc < 0)
+		return jsonrpc_error_set(err, JSONRPC_INVALID_PARAMS, "%s", msg);
+	if (do_port_add(ctx, bridge, name, &ps, err) < 0)
 		return -1;
-	if (port_settings_parse(type, socket, &ps, err) < 0 ||
-	    do_port_add(ctx, bridge, name, &ps, err) < 0)
+	*result = json_object();
+	return 0;
+}
+
+/* port.set: the port's options with the change applied, stored and applied as one. */
+static int
+m_port_set(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
+{
+	struct vswitch *vs = ctx;
+	struct port_settings old, ps;
+	const char *name, *bridge;
+	json_t *change, *cur, *next;
+	char msg[512];
+	int rc;
+
+	if (jsonrpc_unpack(params, err, "{s:s, s?:o, s?:o, s?:o, s?:o}", "name", &name, "mtu",
+			   &(json_t *){NULL}, "vlan_mode", &(json_t *){NULL}, "tag",
+			   &(json_t *){NULL}, "trunks", &(json_t *){NULL}) < 0)
 		return -1;
+	if (json_object_size(params) < 2)
+		return jsonrpc_error_set(err, JSONRPC_INVALID_PARAMS,
+					 "nothing to set; expected mtu, vlan_mode, tag and/or trunks");
+	if (bridge_port_get(vs->bridges, name, &bridge, &old) < 0)
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "no port \"%s\"", name);
+	change = json_copy(params);
+	cur = port_options_json(&old);
+	if (change == NULL || cur == NULL) {
+		json_decref(change);
+		json_decref(cur);
+		return jsonrpc_error_set(err, JSONRPC_REFUSED, "out of memory");
+	}
+	json_object_del(change, "name");
+	next = port_options_update(cur, change, msg, sizeof(msg));
+	json_decref(change);
+	json_decref(cur);
+	rc = next == NULL ? -1 : port_options_parse(next, &ps, msg, sizeof(msg));
+	if (rc < 0) {
+		json_decref(next);
+		return jsonrpc_error_set(err, JSONRPC_INVALID_PARAMS, "%s", msg);
+	}
+	if (begin(vs, err) < 0) {
+		json_decref(next);
+		return -1;
+	}
+	rc = config_store_port_put(vs->store, bridge, name, next);
+	json_decref(next);
+	if (rc < 0) {
+		config_store_rollback(vs->store);
+		return store_failed(vs, err);
+	}
+	if (bridge_port_set(vs->bridges, name, &ps, msg, sizeof(msg)) < 0)
+		return abort_with(vs, err, msg);
+	if (config_store_commit(vs->store) < 0) {
+		bridge_port_set(vs->bridges, name, &old, msg, sizeof(msg));
+		return store_failed(vs, err);
+	}
 	*result = json_object();
 	return 0;
 }
@@ -383,6 +432,7 @@ LOCKED(m_bridge_add)
 LOCKED(m_bridge_del)
 LOCKED(m_bridge_set)
 LOCKED(m_port_add)
+LOCKED(m_port_set)
 LOCKED(m_port_del)
 LOCKED(m_port_attach)
 LOCKED(m_show)
@@ -394,6 +444,7 @@ const struct jsonrpc_method rpc_methods[] = {
 	{"bridge.add", m_bridge_add_locked},   {"bridge.del", m_bridge_del_locked},
 	{"bridge.set", m_bridge_set_locked},   {"port.add", m_port_add_locked},
 	{"port.del", m_port_del_locked},       {"port.attach", m_port_attach_locked},
+	{"port.set", m_port_set_locked},
 	{"port.stats", m_port_stats_locked},   {"show", m_show_locked},
 	{"fdb.show", m_fdb_show_locked},       {"fdb.flush", m_fdb_flush_locked},
 };
@@ -402,18 +453,17 @@ const size_t rpc_n_methods = RTE_DIM(rpc_methods);
 static int
 restore_port(struct vswitch *vs, const char *bridge, json_t *pj)
 {
-	const char *name = "?", *type, *socket;
+	const char *name = "?";
 	struct port_settings ps;
-	struct jsonrpc_error err;
-	char msg[256];
+	json_t *options;
+	char msg[512];
 
-	if (json_unpack(pj, "{s:s, s:{s:s, s:s}}", "name", &name, "options", "type", &type,
-			"socket", &socket) < 0) {
+	if (json_unpack(pj, "{s:s, s:o}", "name", &name, "options", &options) < 0) {
 		LOG(ERR, "stored port \"%s\" of bridge %s is unreadable; skipped\n", name, bridge);
 		return -1;
 	}
-	if (port_settings_parse(type, socket, &ps, &err) < 0) {
-		LOG(ERR, "stored port %s: %s; skipped\n", name, err.message);
+	if (port_options_parse(options, &ps, msg, sizeof(msg)) < 0) {
+		LOG(ERR, "stored port %s: %s; skipped\n", name, msg);
 		return -1;
 	}
 	if (bridge_port_add(vs->bridges, bridge, name, &ps, msg, sizeof(msg)) < 0) {
@@ -462,8 +512,10 @@ int
 rpc_create_default(struct vswitch *vs, struct jsonrpc_error *err)
 {
 	struct bridge_settings s;
-	struct port_settings ps = {.type = PORT_VHOSTUSER_CLIENT, .socket = "/run/vswitch/vm0.sock"};
+	struct port_settings ps;
 
+	port_settings_default(&ps, PORT_VHOSTUSER_CLIENT);
+	snprintf(ps.socket, sizeof(ps.socket), "/run/vswitch/vm0.sock");
 	bridge_settings_default(&s);
 	if (do_bridge_add(vs, "br0", &s, err) < 0)
 		return -1;
