@@ -9,6 +9,8 @@ packages=(
 	libjansson-dev libsqlite3-dev libcmocka-dev
 	libnl-3-dev libnl-route-3-dev libbpf-dev libxdp-dev
 	iproute2 python3
+	# Integration tests and perf/bench_linux_bridge.sh: real Linux stacks as peers.
+	iputils-ping ethtool netcat-openbsd iperf3 tcpdump gnuplot-nox
 )
 hugepages=${VSWITCH_HUGEPAGES:-2048}
 
