@@ -8,6 +8,15 @@
 #include "bridge_priv.h"
 #include "port_options.h"
 
+/* MACs as ip(8) and the kernel print them: lower case. */
+static void
+format_mac(char *buf, size_t size, const struct rte_ether_addr *mac)
+{
+	const uint8_t *b = mac->addr_bytes;
+
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
 static int
 cmp_bridge(const void *a, const void *b)
 {
@@ -51,7 +60,7 @@ port_json(const struct port *p)
 	rc |= json_object_set_new(o, "mtu", json_integer(p->mtu));
 	rc |= json_object_set_new(o, "rxq", json_integer(p->n_rxq));
 	if (p->has_mac) {
-		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		format_mac(mac, sizeof(mac), &p->mac);
 		rc |= json_object_set_new(o, "mac", json_string(mac));
 	}
 	if (p->ps.vlan.trunks_all &&
@@ -130,7 +139,7 @@ fdb_entry_json(const struct fdb_entry_info *e, void *arg)
 	struct fdb_walk_ctx *c = arg;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
-	rte_ether_format_addr(mac, sizeof(mac), &e->key.mac);
+	format_mac(mac, sizeof(mac), &e->key.mac);
 	json_array_append_new(c->entries,
 			      json_pack("{s:s, s:i, s:s, s:I, s:b}", "port",
 					port_name(c->bs, e->port), "vlan", e->key.vlan, "mac", mac,
