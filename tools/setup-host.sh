@@ -11,6 +11,8 @@ packages=(
 	iproute2 python3
 	# Integration tests and perf/bench_linux_bridge.sh: real Linux stacks as peers.
 	iputils-ping ethtool netcat-openbsd iperf3 tcpdump gnuplot-nox
+	# This kernel has no 802.1Q module: the tests tag frames with tc BPF programs.
+	clang libbpf-dev
 )
 hugepages=${VSWITCH_HUGEPAGES:-2048}
 
