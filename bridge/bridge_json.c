@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "bridge_priv.h"
 #include "port_options.h"
 
@@ -200,15 +202,22 @@ static json_t *
 stats_json(const struct port *p, const struct dp_port_stats *s)
 {
 	json_t *drops = json_object();
+	struct rte_eth_stats dev;
+	uint64_t missed = 0;
 
+	/* Frames the device (or the kernel, for AF_XDP and AF_PACKET) dropped
+	 * before the switch could read them, its rx ring being full. */
+	if (rte_eth_stats_get(p->eth_port, &dev) == 0)
+		missed = dev.imissed + dev.rx_nombuf;
 	for (int r = 0; r < DP_DROP_MAX; r++)
 		json_object_set_new(drops, dp_drop_name(r), json_integer((json_int_t)s->drops[r]));
+	json_object_set_new(drops, "rx_missed", json_integer((json_int_t)missed));
 	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "name", p->name,
 			 "bridge", p->br->name, "rx_packets", (json_int_t)s->rx_packets,
 			 "rx_bytes", (json_int_t)s->rx_bytes, "tx_packets",
 			 (json_int_t)s->tx_packets, "tx_bytes", (json_int_t)s->tx_bytes,
-			 "rx_dropped", (json_int_t)dp_port_stats_rx_dropped(s), "tx_dropped",
-			 (json_int_t)dp_port_stats_tx_dropped(s), "drops", drops);
+			 "rx_dropped", (json_int_t)(dp_port_stats_rx_dropped(s) + missed),
+			 "tx_dropped", (json_int_t)dp_port_stats_tx_dropped(s), "drops", drops);
 }
 
 json_t *
