@@ -29,7 +29,10 @@
 # shellcheck disable=SC2015
 
 set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
 
+readonly BENCH_NAME=bench_linux_bridge
 readonly NS_H1=blb-h1 NS_H2=blb-h2 NS_SW=blb-sw
 readonly PORT1=blb-p1 PORT2=blb-p2	# the switch's ends of the two veth pairs
 readonly HOST_IF=veth0			# the hosts' ends, inside NS_H1 and NS_H2
@@ -72,17 +75,12 @@ QUIET_WAIT=60		# seconds to wait for other processes to calm down before a test
 RETRIES=2		# re-runs of a test that other processes disturbed
 JSON_FILE=""
 LOG_DIR=""
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PNG_FILE="$SCRIPT_DIR/results/linux_bridge.png"
-TESTPMD=$(command -v dpdk-testpmd || echo /usr/bin/dpdk-testpmd)
-VSWITCHD="$SCRIPT_DIR/../build/vswitch/vswitchd"
-VSCTL="$SCRIPT_DIR/../build/ctl/vsctl"
+PNG_FILE=/tmp/bench_linux_bridge.png
+SHOW_LOG_LINES=15
 
-TMP=""
-PIDS=()		# processes started here and not yet stopped, oldest first
+# TESTPMD, VSWITCHD, VSCTL, TMP, PIDS and PREFIXES: see bench_lib.sh.
 NETNS=()	# namespaces created here
 LINKS=()	# links created here in the host's namespace
-PREFIXES=()	# DPDK --file-prefix values used, for cleanup
 GEN_FD=""	# write end of the interactive generator's command FIFO
 OUR_SID=""	# our session: processes outside it are "others", see cpu_mark
 START=0
@@ -115,27 +113,11 @@ for the chart).
   --vsctl PATH        vsctl binary (default build/ctl/vsctl)
   --testpmd PATH      dpdk-testpmd binary (default $TESTPMD)
   --json FILE         also write the results as JSON to FILE
-  --png FILE          bar chart (default perf/results/linux_bridge.png; "" for none)
+  --png FILE          bar chart (default /tmp/bench_linux_bridge.png; "" for none)
   --log-dir DIR       keep every process's log in DIR (default: a temporary
                       directory, removed on exit)
   -h, --help          this text
 EOF
-}
-
-log()
-{
-	echo "bench_linux_bridge: $*" >&2
-}
-
-die()
-{
-	log "error: $*"
-	exit 1
-}
-
-is_uint()
-{
-	[[ $1 =~ ^[0-9]+$ ]]
 }
 
 parse_args()
@@ -204,32 +186,7 @@ kernel_tests_wanted()
 }
 
 # ---- processes, namespaces, links, hugepages ----------------------------------------
-# Every process is started in the background, its pid pushed on PIDS, and stopped by
-# pid: SIGTERM, then SIGKILL if it is still there after 10 s.
-
-stop_pid()
-{
-	local pid=$1 i
-	if kill -TERM "$pid" 2>/dev/null; then
-		for ((i = 0; i < 100; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	forget_pid "$pid"
-	return 0
-}
-
-forget_pid()
-{
-	local i
-	for i in "${!PIDS[@]}"; do
-		[[ ${PIDS[i]} == "$1" ]] && unset 'PIDS[i]'
-	done
-	PIDS=("${PIDS[@]}")
-}
+# Processes are started and stopped by pid, see stop_pid in bench_lib.sh.
 
 # Waits up to $2 s for process $1 to exit by itself; stops it after that. Returns its
 # exit status, or 124 when it had to be stopped.
@@ -252,34 +209,8 @@ wait_pid()
 
 stop_all()
 {
-	local i
 	close_gen_fd
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-		stop_pid "${PIDS[i]}"
-	done
-	PIDS=()
-}
-
-hugepage_dirs()
-{
-	awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts
-}
-
-# What a DPDK process with this --file-prefix leaves when it is killed: its hugepage
-# files (<prefix>map_N) and its runtime directory.
-clean_prefix()
-{
-	local prefix=$1 dir
-	for dir in $(hugepage_dirs); do
-		rm -f "$dir/${prefix}map_"*
-	done
-	rm -rf "/var/run/dpdk/$prefix"
-}
-
-use_prefix()
-{
-	clean_prefix "$1"
-	[[ " ${PREFIXES[*]} " == *" $1 "* ]] || PREFIXES+=("$1")
+	stop_pids
 }
 
 # Removes the namespaces and host links this script creates; also what a run killed
@@ -298,43 +229,10 @@ remove_topology()
 	return 0
 }
 
-cleanup()
+# Run on exit by cleanup (bench_lib.sh), after stop_all.
+cleanup_extra()
 {
-	local rc=$? prefix
-	trap - EXIT INT TERM
-	stop_all
 	remove_topology
-	for prefix in "${PREFIXES[@]}"; do
-		clean_prefix "$prefix"
-	done
-	[[ -n $TMP ]] && rm -rf "$TMP"
-	exit "$rc"
-}
-
-# Waits up to $2 s for path $1 to exist while process $3 lives.
-wait_path()
-{
-	local path=$1 limit=$2 pid=$3 i
-	for ((i = 0; i < limit * 10; i++)); do
-		[[ -e $path ]] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# Prints the end of a log without vhost-user traces and testpmd's goodbyes.
-show_log()
-{
-	local file=$1
-	if [[ ! -s $file ]]; then
-		log "$file is empty"
-		return 0
-	fi
-	log "last lines of $file:"
-	awk '(!/VHOST_CONFIG/ || /[Ee]rr|[Ff]ail/) && !/^ *$/ &&
-		!/^(Stopping port|Done|Shutting down port|Closing ports|Port [0-9]+ is closed|Bye)/' \
-		"$file" | tail -n 15 | sed 's/^/    /' >&2
 }
 
 # ---- CPU accounting ------------------------------------------------------------------
@@ -545,14 +443,6 @@ setup_linux()
 	return 0
 }
 
-vsctl_run()
-{
-	local dir=$1 out=$2
-	shift 2
-	echo "+ vsctl $*" >>"$out"
-	"$VSCTL" --socket "$dir/vs.sock" "$@" >>"$out" 2>&1
-}
-
 # What vswitchd changed on a kernel interface it opened: the lines of ethtool -k and
 # ip -d link that differ from before (first vswitchd round only, see setup_vswitchd).
 iface_state()
@@ -567,30 +457,15 @@ KERNEL_PORTS_OK=0	# the afxdp ports were added
 
 setup_vswitchd()
 {
-	local dir=$1 out=$2 pid i before="" after=""
+	local dir=$1 out=$2 before="" after=""
 	KERNEL_PORTS_OK=0
 	if kernel_tests_wanted; then
 		add_hosts "" >>"$out" 2>&1 || return 1
 		before=$(iface_state "$PORT1")
 	fi
-	use_prefix blbvs
-	"$VSWITCHD" --no-default-bridge --socket "$dir/vs.sock" --db "$dir/conf.db" \
-		--pmd-cores 1 --file-prefix blbvs </dev/null >>"$out" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	wait_path "$dir/vs.sock" 30 "$pid" || return 1
-	# The socket can exist a moment before the server accepts on it.
-	for ((i = 0; i < 20; i++)); do
-		vsctl_run "$dir" "$out" add-br br0 && break
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.5
-	done
-	((i < 20)) || return 1
+	start_vswitchd_br0 "$dir" "$out" blbvs || return 1
 	if test_wanted vm; then
-		vsctl_run "$dir" "$out" add-port br0 vm0 type=vhostuser socket="$dir/vm0.sock" &&
-			vsctl_run "$dir" "$out" add-port br0 vm1 type=vhostuser socket="$dir/vm1.sock" &&
-			wait_path "$dir/vm0.sock" 30 "$pid" && wait_path "$dir/vm1.sock" 30 "$pid" ||
-			return 1
+		add_vhost_ports "$dir" "$out" || return 1
 	fi
 	if kernel_tests_wanted; then
 		if vsctl_run "$dir" "$out" add-port br0 h1 type="$PORT_TYPE" iface="$PORT1" &&
@@ -615,9 +490,7 @@ setup_vswitchd()
 diag_vswitchd()
 {
 	local l
-	vsctl_run "$1" "$2" show
-	vsctl_run "$1" "$2" port-stats
-	vsctl_run "$1" "$2" fdb-show br0
+	vswitchd_diag "$1" "$2"
 	# Frames the kernel dropped on the way to vswitchd (a full AF_XDP ring) show here,
 	# not in port-stats.
 	for l in "$PORT1" "$PORT2"; do
@@ -881,12 +754,6 @@ vm_run()
 	fi
 }
 
-# Succeeds when one direction carried less than 90% of the other.
-lopsided()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { exit !((a < 0.9 * b) || (b < 0.9 * a)) }'
-}
-
 # The loop holds only the burst per direction that tx_first sent: a switch that drops
 # it once leaves that direction empty for good. A new generator usually gets it going.
 test_vm()
@@ -1060,33 +927,11 @@ print_settings()
 	echo
 }
 
-median()
-{
-	tr ' ' '\n' | grep -v -e '^-$' -e '^$' | sort -g | awk '
-	{ v[n++] = $1 }
-	END { if (n) printf "%.3f", n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 }'
-}
-
 # Prints "min max" of a list of values ("-" skipped), nothing if none.
 min_max()
 {
 	tr ' ' '\n' | grep -v -e '^-$' -e '^$' | sort -g | awk '
 	NR == 1 { lo = $1 } { hi = $1 } END { if (NR) print lo, hi }'
-}
-
-ratio()
-{
-	[[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'
-}
-
-json_list()
-{
-	local out="" v
-	for v in $1; do
-		[[ $v == - ]] && v=null
-		out+="${out:+, }$v"
-	done
-	echo "[$out]"
 }
 
 json_str()
@@ -1132,7 +977,7 @@ report()
 		for side in $ALL_SIDES; do
 			MED["$side $m"]=$(median <<<"${RES["$side $m"]-}")
 		done
-		RAT[$m]=$(ratio "${MED["vswitchd $m"]}" "${MED["linux $m"]}")
+		RAT[$m]=$(ratio "${MED["vswitchd $m"]}" "${MED["linux $m"]}" 2)
 		if [[ -n ${RAT[$m]} ]]; then
 			v="${RAT[$m]}x"
 		else
@@ -1270,12 +1115,9 @@ EOF
 
 check_prerequisites()
 {
-	((EUID == 0)) || die "must run as root (namespaces, hugepages, vhost-user sockets)"
-	local cpus c
-	cpus=$(cat /sys/devices/system/cpu/online)
-	[[ $cpus == 0-* || $cpus == 0,1* ]] ||
-		die "needs cores 0 and 1 online (peers on 0, vswitchd's PMD on 1); online: $cpus"
-	[[ -x $TESTPMD ]] || die "dpdk-testpmd not found at \"$TESTPMD\": apt-get install dpdk, or --testpmd PATH"
+	local c
+	check_root_cores_testpmd "namespaces, hugepages, vhost-user sockets" \
+		"peers on 0, vswitchd's PMD on 1"
 	for c in ip ethtool taskset stdbuf ss; do
 		command -v "$c" >/dev/null || die "$c not found"
 	done
@@ -1287,17 +1129,9 @@ check_prerequisites()
 	fi
 	[[ -z $PNG_FILE ]] || command -v gnuplot >/dev/null ||
 		log "warning: gnuplot not found (apt-get install gnuplot-nox): no chart"
-	[[ -n $(hugepage_dirs) ]] ||
-		die "no hugetlbfs mounted: mkdir -p /dev/hugepages && mount -t hugetlbfs none /dev/hugepages"
-	local free_mb
-	free_mb=$(awk '/^HugePages_Free:/ { n = $2 } /^Hugepagesize:/ { s = $2 }
-		END { print int(n * s / 1024) }' /proc/meminfo)
-	((free_mb >= NEED_HUGE_MB)) ||
-		die "$free_mb MiB of hugepages free, $NEED_HUGE_MB MiB needed: echo 2048 > /proc/sys/vm/nr_hugepages"
+	check_hugepages
 	if side_wanted vswitchd; then
-		[[ -x $VSWITCHD ]] || die "vswitchd not found at \"$VSWITCHD\": build it (meson setup build &&" \
-			"ninja -C build), pass --vswitchd PATH, or use --only linux"
-		[[ -x $VSCTL ]] || die "vsctl not found at \"$VSCTL\": build it, or pass --vsctl PATH"
+		check_vswitchd "use --only linux"
 	fi
 	if [[ -n $PNG_FILE ]]; then
 		mkdir -p "$(dirname "$PNG_FILE")" || die "cannot create the directory of --png $PNG_FILE"
@@ -1315,24 +1149,14 @@ check_prerequisites()
 main()
 {
 	parse_args "$@"
-	exec 9>"$LOCK_FILE"
-	flock -n 9 || die "another bench_linux_bridge.sh is running (lock $LOCK_FILE)"
-	trap cleanup EXIT
-	trap 'log "interrupted; cleaning up"; exit 130' INT
-	trap 'log "terminated; cleaning up"; exit 143' TERM
+	lock_and_trap
 	OUR_SID=$(awk '{ sub(/^.*\) /, ""); print $4 }' /proc/$$/stat)
 	TMP=$(mktemp -d /tmp/bench_linux_bridge.XXXXXX) || die "mktemp failed"
 	check_prerequisites
 	# Left by a run that was killed outright: the lock says that no run owns them.
 	remove_topology
 
-	if [[ -n $LOG_DIR ]]; then
-		mkdir -p "$LOG_DIR" || die "cannot create --log-dir $LOG_DIR"
-		LOG_DIR=$(cd "$LOG_DIR" && pwd)
-	else
-		LOG_DIR=$TMP/logs
-		mkdir -p "$LOG_DIR"
-	fi
+	make_log_dir
 	define_settings
 	print_settings
 	START=$SECONDS

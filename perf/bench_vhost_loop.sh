@@ -21,7 +21,10 @@
 # shellcheck disable=SC2015
 
 set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
 
+readonly BENCH_NAME=bench_vhost_loop
 readonly MAC0=02:00:00:00:00:01
 readonly MAC1=02:00:00:00:00:02
 readonly FRAME_LEN=64
@@ -43,14 +46,8 @@ ONLY="ceiling,vswitchd,ovs-dpdk"
 JSON_FILE=""
 LOG_DIR=""
 INSTALL_OVS=0
-TESTPMD=$(command -v dpdk-testpmd || echo /usr/bin/dpdk-testpmd)
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-VSWITCHD="$SCRIPT_DIR/../build/vswitch/vswitchd"
-VSCTL="$SCRIPT_DIR/../build/ctl/vsctl"
 
-TMP=""
-PIDS=()		# processes started by this script and still running, oldest first
-PREFIXES=()	# DPDK --file-prefix values used, for hugepage and runtime dir cleanup
+# TESTPMD, VSWITCHD, VSCTL, TMP, PIDS and PREFIXES: see bench_lib.sh.
 LINKS=()	# host network devices created on our behalf (OVS's taps)
 SOCKS=()	# the two vhost-user sockets of the forwarder being measured
 GEN_SUMMARY=""	# the generator's last result, see summarize()
@@ -78,22 +75,6 @@ Needs root, cores 0 and 1, hugepages and dpdk-testpmd.
                       removed on exit)
   -h, --help          this help
 EOF
-}
-
-log()
-{
-	echo "bench_vhost_loop: $*" >&2
-}
-
-die()
-{
-	log "error: $*"
-	exit 1
-}
-
-is_uint()
-{
-	[[ $1 =~ ^[0-9]+$ ]]
 }
 
 parse_args()
@@ -133,94 +114,15 @@ wanted()
 	[[ ,$ONLY, == *,$1,* ]]
 }
 
-# Processes: every one is started in the background with its pid pushed on PIDS, and
-# stopped by pid: SIGTERM, then SIGKILL if it is still there after 10 s.
-
-stop_pid()
-{
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
+# Stops every process started here (see stop_pids) and deletes OVS's taps.
 stop_all()
 {
 	local i
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-		stop_pid "${PIDS[i]}"
-	done
-	PIDS=()
+	stop_pids
 	for i in "${LINKS[@]}"; do
 		ip link del "$i" 2>/dev/null
 	done
 	LINKS=()
-}
-
-hugepage_dirs()
-{
-	awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts
-}
-
-# Removes what a DPDK process with this --file-prefix leaves behind when it is killed:
-# its hugepage files (named <prefix>map_N) and its runtime directory.
-clean_prefix()
-{
-	local prefix=$1 dir
-	for dir in $(hugepage_dirs); do
-		rm -f "$dir/${prefix}map_"*
-	done
-	rm -rf "/var/run/dpdk/$prefix"
-}
-
-cleanup()
-{
-	local rc=$? prefix
-	trap - EXIT INT TERM
-	stop_all
-	for prefix in "${PREFIXES[@]}"; do
-		clean_prefix "$prefix"
-	done
-	[[ -n $TMP ]] && rm -rf "$TMP"
-	exit "$rc"
-}
-
-use_prefix()
-{
-	clean_prefix "$1"
-	[[ " ${PREFIXES[*]} " == *" $1 "* ]] || PREFIXES+=("$1")
-}
-
-# Waits up to $2 s for path $1 to exist while process $3 lives.
-wait_path()
-{
-	local path=$1 limit=$2 pid=$3 i
-	for ((i = 0; i < limit * 10; i++)); do
-		[[ -e $path ]] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# Prints the end of a log, without vhost-user message traces and testpmd's
-# goodbyes, which would push what matters out of view.
-show_log()
-{
-	local file=$1
-	if [[ ! -s $file ]]; then
-		log "$file is empty"
-		return 0
-	fi
-	log "last lines of $file:"
-	awk '(!/VHOST_CONFIG/ || /[Ee]rr|[Ff]ail/) && !/^ *$/ &&
-		!/^(Stopping port|Done|Shutting down port|Closing ports|Port [0-9]+ is closed|Bye)/' \
-		"$file" | tail -n 20 | sed 's/^/    /' >&2
 }
 
 cpu_busy_percent()
@@ -240,27 +142,11 @@ cpu_busy_percent()
 
 check_prerequisites()
 {
-	((EUID == 0)) || die "must run as root (hugepages, vhost-user sockets, OVS's tap devices)"
-	local cpus
-	cpus=$(cat /sys/devices/system/cpu/online)
-	[[ $cpus == 0-* || $cpus == 0,1* ]] ||
-		die "needs cores 0 and 1 online (the generator on 0, the forwarder on 1); online: $cpus"
-	[[ -x $TESTPMD ]] ||
-		die "dpdk-testpmd not found at \"$TESTPMD\": apt-get install dpdk, or --testpmd PATH"
-	[[ -n $(hugepage_dirs) ]] ||
-		die "no hugetlbfs mounted: mkdir -p /dev/hugepages &&" \
-			"mount -t hugetlbfs none /dev/hugepages"
-	local free_mb
-	free_mb=$(awk '/^HugePages_Free:/ { n = $2 } /^Hugepagesize:/ { s = $2 }
-		END { print int(n * s / 1024) }' /proc/meminfo)
-	((free_mb >= NEED_HUGE_MB)) ||
-		die "$free_mb MiB of hugepages free, $NEED_HUGE_MB MiB needed:" \
-			"echo 2048 > /proc/sys/vm/nr_hugepages"
+	check_root_cores_testpmd "hugepages, vhost-user sockets, OVS's tap devices" \
+		"the generator on 0, the forwarder on 1"
+	check_hugepages
 	if wanted vswitchd; then
-		[[ -x $VSWITCHD ]] ||
-			die "vswitchd not found at \"$VSWITCHD\": build it (meson setup build &&" \
-				"ninja -C build), pass --vswitchd PATH, or leave it out with --only"
-		[[ -x $VSCTL ]] || die "vsctl not found at \"$VSCTL\": build it, or pass --vsctl PATH"
+		check_vswitchd "leave it out with --only"
 	fi
 	local b0 b1
 	read -r b0 b1 <<<"$(cpu_busy_percent)"
@@ -330,33 +216,10 @@ start_ceiling()
 	SOCKS=("$dir/vm0.sock" "$dir/vm1.sock")
 }
 
-vsctl_run()
-{
-	local dir=$1 out=$2
-	shift 2
-	echo "+ vsctl $*" >>"$out"
-	"$VSCTL" --socket "$dir/vs.sock" "$@" >>"$out" 2>&1
-}
-
 start_vswitchd()
 {
-	local dir=$1 out=$2 pid i
-	use_prefix benchvs
-	"$VSWITCHD" --no-default-bridge --socket "$dir/vs.sock" --db "$dir/conf.db" \
-		--pmd-cores 1 --file-prefix benchvs </dev/null >>"$out" 2>&1 &
-	pid=$!
-	PIDS+=("$pid")
-	wait_path "$dir/vs.sock" 30 "$pid" || return 1
-	# The socket can exist a moment before the server accepts on it.
-	for ((i = 0; i < 20; i++)); do
-		vsctl_run "$dir" "$out" add-br br0 && break
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.5
-	done
-	((i < 20)) || return 1
-	vsctl_run "$dir" "$out" add-port br0 vm0 type=vhostuser socket="$dir/vm0.sock" &&
-		vsctl_run "$dir" "$out" add-port br0 vm1 type=vhostuser socket="$dir/vm1.sock" || return 1
-	wait_path "$dir/vm0.sock" 30 "$pid" && wait_path "$dir/vm1.sock" 30 "$pid" || return 1
+	local dir=$1 out=$2
+	start_vswitchd_br0 "$dir" "$out" benchvs && add_vhost_ports "$dir" "$out" || return 1
 	SOCKS=("$dir/vm0.sock" "$dir/vm1.sock")
 }
 
@@ -411,9 +274,7 @@ start_ovs-dpdk()
 # What the forwarder says about itself after the measurement, for the logs.
 diag_vswitchd()
 {
-	vsctl_run "$1" "$2" show
-	vsctl_run "$1" "$2" port-stats
-	vsctl_run "$1" "$2" fdb-show br0
+	vswitchd_diag "$1" "$2"
 }
 
 diag_ovs-dpdk()
@@ -508,7 +369,6 @@ generate()
 	OTHERS=$(((b1 - b0 - (o1 - o0)) * 200 / (a1 - a0 + 1)))
 	((OTHERS >= 0)) || OTHERS=0
 	stop_pid "$pid"
-	unset 'PIDS[-1]'
 	GEN_SUMMARY=$(summarize "$out" "$WARMUP" "$SECONDS_PER_ROUND")
 }
 
@@ -578,34 +438,6 @@ measure()
 		"$r0" "$r1" "$m" "$OTHERS" "$note"
 }
 
-# Succeeds when one direction carried less than 90% of the other.
-lopsided()
-{
-	awk -v a="$1" -v b="$2" 'BEGIN { exit !((a < 0.9 * b) || (b < 0.9 * a)) }'
-}
-
-median()
-{
-	tr ' ' '\n' | grep -v -e '^-$' -e '^$' | sort -g | awk '
-	{ v[n++] = $1 }
-	END { if (n) printf "%.3f", n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2 }'
-}
-
-ratio()
-{
-	[[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b }'
-}
-
-json_list()
-{
-	local out="" v
-	for v in $1; do
-		[[ $v == - ]] && v=null
-		out+="${out:+, }$v"
-	done
-	echo "[$out]"
-}
-
 json_num()
 {
 	echo "${1:-null}"
@@ -663,11 +495,7 @@ report()
 main()
 {
 	parse_args "$@"
-	exec 9>"$LOCK_FILE"
-	flock -n 9 || die "another bench_vhost_loop.sh is running (lock $LOCK_FILE)"
-	trap cleanup EXIT
-	trap 'log "interrupted; cleaning up"; exit 130' INT
-	trap 'log "terminated; cleaning up"; exit 143' TERM
+	lock_and_trap
 
 	((INSTALL_OVS)) && install_ovs
 	declare -gA SKIPPED
@@ -682,13 +510,7 @@ main()
 	check_prerequisites
 
 	TMP=$(mktemp -d /tmp/bench_vhost_loop.XXXXXX) || die "mktemp failed"
-	if [[ -n $LOG_DIR ]]; then
-		mkdir -p "$LOG_DIR" || die "cannot create --log-dir $LOG_DIR"
-		LOG_DIR=$(cd "$LOG_DIR" && pwd)
-	else
-		LOG_DIR=$TMP/logs
-		mkdir -p "$LOG_DIR"
-	fi
+	make_log_dir
 	START=$SECONDS
 	local round
 	for ((round = 1; round <= ROUNDS; round++)); do
