@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,22 @@ port_options_parse(json_t *obj, struct port_settings *ps, char *err, size_t errl
 	enum port_type t;
 	int rc;
 
+	static const char *const ints[] = {"mtu", "rxq", "tag"};
+	const char *key;
+	json_t *v;
+
+	/* jansson's type errors do not name the member: say which it is. */
+	json_object_foreach(obj, key, v) {
+		bool want_int = false;
+
+		for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+			want_int |= strcmp(key, ints[i]) == 0;
+		if (want_int ? !json_is_integer(v) : !json_is_string(v)) {
+			snprintf(err, errlen, "%s: expected %s", key,
+				 want_int ? "an integer" : "a string");
+			return -EINVAL;
+		}
+	}
 	if (json_unpack_ex(obj, &jerr, JSON_STRICT,
 			   "{s:s, s?:s, s?:s, s?:s, s?:I, s?:I, s?:s, s?:I, s?:s}", "type", &type,
 			   "socket", &socket, "iface", &iface, "devargs", &devargs, "mtu", &mtu,

@@ -206,16 +206,19 @@ m_bridge_set(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *e
 static int
 m_port_add(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err)
 {
-	const char *bridge, *name;
+	const char *bridge, *name, *type;
 	struct port_settings ps;
 	json_t *options;
 	char msg[512];
 	int rc;
 
+	/* Only bridge and name are ours; port_options_parse() checks the rest,
+	 * but a request missing one of the three gets the unpacker's words. */
 	if (!json_is_object(params) ||
-	    json_unpack(params, "{s:s, s:s}", "bridge", &bridge, "name", &name) < 0)
+	    json_unpack(params, "{s:s, s:s, s:s}", "bridge", &bridge, "name", &name, "type",
+			&type) < 0)
 		return jsonrpc_unpack(params, err, "{s:s, s:s, s:s}", "bridge", &bridge, "name",
-				      &name, "type", &bridge);
+				      &name, "type", &type);
 	options = json_copy(params);
 	if (options == NULL)
 		return jsonrpc_error_set(err, JSONRPC_REFUSED, "out of memory");
@@ -238,13 +241,14 @@ m_port_set(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *err
 	struct vswitch *vs = ctx;
 	struct port_settings old, ps;
 	const char *name, *bridge;
-	json_t *change, *cur, *next;
+	json_t *change, *cur, *next, *mtu, *mode, *tag, *trunks;
 	char msg[512];
 	int rc;
 
-	if (jsonrpc_unpack(params, err, "{s:s, s?:o, s?:o, s?:o, s?:o}", "name", &name, "mtu",
-			   &(json_t *){NULL}, "vlan_mode", &(json_t *){NULL}, "tag",
-			   &(json_t *){NULL}, "trunks", &(json_t *){NULL}) < 0)
+	/* Values are checked once merged with the port's options, where a bad
+	 * one gets the same words as in port.add. */
+	if (jsonrpc_unpack(params, err, "{s:s, s?:o, s?:o, s?:o, s?:o}", "name", &name, "mtu", &mtu,
+			   "vlan_mode", &mode, "tag", &tag, "trunks", &trunks) < 0)
 		return -1;
 	if (json_object_size(params) < 2)
 		return jsonrpc_error_set(err, JSONRPC_INVALID_PARAMS,
