@@ -143,10 +143,9 @@ port_device_open(struct port *p, struct datapath *dp, char *err, size_t errlen)
 		break;
 	case PORT_AFXDP:
 	case PORT_AFPACKET:
-		/* Refuse early, naming the interface, before DPDK says it vaguely. */
-		rc = kernel_iface_get(iface, &info, err, errlen);
-		if (rc == 0)
-			rc = kernel_prepare(p, iface, err, errlen);
+		/* Before DPDK, which would say vaguely what kernel_iface says
+		 * plainly ("iface veth9: no such interface"). */
+		rc = kernel_prepare(p, iface, err, errlen);
 		if (rc < 0)
 			return rc;
 		if (p->ps.type == PORT_AFXDP) {
