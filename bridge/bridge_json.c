@@ -50,7 +50,6 @@ static json_t *
 port_json(const struct port *p)
 {
 	json_t *o = port_options_json(&p->ps);
-	enum vlan_mode m = p->ps.vlan.mode;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	int rc;
 
@@ -65,8 +64,7 @@ port_json(const struct port *p)
 		format_mac(mac, sizeof(mac), &p->mac);
 		rc |= json_object_set_new(o, "mac", json_string(mac));
 	}
-	if (p->ps.vlan.trunks_all &&
-	    (m == VLAN_MODE_TRUNK || m == VLAN_MODE_NATIVE_TAGGED || m == VLAN_MODE_NATIVE_UNTAGGED))
+	if (p->ps.vlan.trunks_all && vlan_mode_has_trunks(p->ps.vlan.mode))
 		rc |= json_object_set_new(o, "trunks", json_string("all"));
 	if (rc != 0) {
 		json_decref(o);

@@ -145,8 +145,8 @@ vlan_trunks_format(const struct vlan_config *c, char *buf, size_t len)
 	return 0;
 }
 
-static bool
-uses_trunks(enum vlan_mode m)
+bool
+vlan_mode_has_trunks(enum vlan_mode m)
 {
 	return m == VLAN_MODE_TRUNK || m == VLAN_MODE_NATIVE_UNTAGGED ||
 	       m == VLAN_MODE_NATIVE_TAGGED;
@@ -180,7 +180,7 @@ vlan_config_check(const struct vlan_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "vlan-mode %s needs a tag from 1 to %d", mode, VLAN_VID_MAX);
 		return -ERANGE;
 	}
-	if (!uses_trunks(c->mode) && !c->trunks_all) {
+	if (!vlan_mode_has_trunks(c->mode) && !c->trunks_all) {
 		snprintf(err, errlen,
 			 "vlan-mode %s carries only its tag; trunks apply to trunk, "
 			 "native-untagged and native-tagged ports",
@@ -196,7 +196,7 @@ vlan_port_build(struct vlan_port *vp, const struct vlan_config *c)
 	memset(vp, 0, sizeof(*vp));
 	vp->mode = (uint8_t)c->mode;
 	vp->tunnel_tpid = VLAN_TPID_8021AD;
-	if (uses_trunks(c->mode)) {
+	if (vlan_mode_has_trunks(c->mode)) {
 		if (c->trunks_all)
 			memset(vp->member, 0xff, sizeof(vp->member));
 		else

@@ -95,6 +95,8 @@ void vlan_config_default(struct vlan_config *c);
 /* "access" <-> VLAN_MODE_ACCESS ...; -EINVAL for an unknown name. */
 int vlan_mode_parse(const char *name, enum vlan_mode *mode);
 const char *vlan_mode_name(enum vlan_mode mode);
+/* Whether the mode carries a trunks list (trunk, native-untagged, native-tagged). */
+bool vlan_mode_has_trunks(enum vlan_mode mode);
 /* "10,20,30-40"; "" and "all" mean every VLAN. -EINVAL with a reason in err. */
 int vlan_trunks_parse(const char *s, struct vlan_config *c, char *err, size_t errlen);
 /* The canonical text of c's trunks ("all" or "10,20,30-40"); -ENOSPC if it
