@@ -341,14 +341,12 @@ forward_run(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_
 	want_tag = eg == VLAN_EGRESS_TAGGED;
 	/* What the burst as a whole is decides the common case without a pass
 	 * over the run: no frame too big, every frame's tag already right. */
-	if (likely(bi->max_len3 <= op->mtu && bi->tag_kinds == 1u << want_tag)) {
-		txbuf_add_bulk(ctx, snap, out, m, k);
-		return;
+	if (unlikely(bi->max_len3 > op->mtu || bi->tag_kinds != 1u << want_tag)) {
+		/* '|', not '||': one pass without branches. */
+		for (uint16_t i = 0; i < k; i++)
+			odd |= (meta[i].tagged != want_tag) | (meta[i].len3 > op->mtu);
 	}
-	/* '|', not '||': one pass without branches. */
-	for (uint16_t i = 0; i < k; i++)
-		odd |= (meta[i].tagged != want_tag) | (meta[i].len3 > op->mtu);
-	if (!odd) {
+	if (likely(!odd)) {
 		txbuf_add_bulk(ctx, snap, out, m, k);
 		return;
 	}
