@@ -242,17 +242,28 @@ out:
 	return rc;
 }
 
-/* Applies the attributes set in change to the interface called name. */
+/* Sets one attribute (set(change, value): rtnl_link_set_flags or
+ * rtnl_link_set_mtu) on the interface called name. */
 static int
-change_link(const char *name, struct rtnl_link *change, const char *what, char *err, size_t errlen)
+change_link(const char *name, void (*set)(struct rtnl_link *, unsigned int), unsigned int value,
+	    const char *what, char *err, size_t errlen)
 {
-	struct rtnl_link *orig;
+	struct rtnl_link *orig, *change;
 	struct rtnl_conn conn;
 	int rc;
 
-	rc = conn_open(&conn, name, err, errlen);
+	rc = kernel_iface_check_name(name, err, errlen);
 	if (rc < 0)
 		return rc;
+	change = rtnl_link_alloc();
+	if (change == NULL) {
+		snprintf(err, errlen, "iface %s: out of memory", name);
+		return -ENOMEM;
+	}
+	set(change, value);
+	rc = conn_open(&conn, name, err, errlen);
+	if (rc < 0)
+		goto put;
 	/* rtnl_link_change() needs the current link: it addresses the request
 	 * by ifindex and merges the flags into the current ones. */
 	rc = conn_lookup(&conn, name, &orig, err, errlen);
@@ -265,47 +276,22 @@ change_link(const char *name, struct rtnl_link *change, const char *what, char *
 	rtnl_link_put(orig);
 out:
 	nl_socket_free(conn.sk);
+put:
+	rtnl_link_put(change);
 	return rc;
 }
 
 int
 kernel_iface_set_up(const char *name, char *err, size_t errlen)
 {
-	struct rtnl_link *change;
-	int rc;
-
-	rc = kernel_iface_check_name(name, err, errlen);
-	if (rc < 0)
-		return rc;
-	change = rtnl_link_alloc();
-	if (change == NULL) {
-		snprintf(err, errlen, "iface %s: out of memory", name);
-		return -ENOMEM;
-	}
-	rtnl_link_set_flags(change, IFF_UP);
-	rc = change_link(name, change, "cannot bring it up", err, errlen);
-	rtnl_link_put(change);
-	return rc;
+	return change_link(name, rtnl_link_set_flags, IFF_UP, "cannot bring it up", err, errlen);
 }
 
 int
 kernel_iface_set_mtu(const char *name, unsigned int mtu, char *err, size_t errlen)
 {
-	struct rtnl_link *change;
 	char what[40];
-	int rc;
 
-	rc = kernel_iface_check_name(name, err, errlen);
-	if (rc < 0)
-		return rc;
-	change = rtnl_link_alloc();
-	if (change == NULL) {
-		snprintf(err, errlen, "iface %s: out of memory", name);
-		return -ENOMEM;
-	}
-	rtnl_link_set_mtu(change, mtu);
 	snprintf(what, sizeof(what), "cannot set MTU %u", mtu);
-	rc = change_link(name, change, what, err, errlen);
-	rtnl_link_put(change);
-	return rc;
+	return change_link(name, rtnl_link_set_mtu, mtu, what, err, errlen);
 }
