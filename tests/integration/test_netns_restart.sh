@@ -16,6 +16,18 @@ ns_init netns_restart
 
 [ "$NS_SWITCH" = vswitchd ] || fail "this test is about vswitchd's own store; NETNS_SWITCH=$NS_SWITCH"
 
+# The bridges and their ports as `show -j` gives them, less the link state,
+# which may lag a restart by a moment.
+show_config() {
+	vsctl -j show | $PY -c '
+import json, sys
+d = json.load(sys.stdin)
+for b in d["bridges"]:
+    for p in b["ports"]:
+        p.pop("link", None)
+print(json.dumps(d["bridges"], sort_keys=True))'
+}
+
 step "topology"
 sw_start
 host_add h1 10.0.0.1/24
@@ -26,13 +38,7 @@ for p in p1 p2; do
 	wait_until 10 sw_link_is $p up || fail "port $p: link '$(sw_link $p)', expected up within 10 s"
 done
 assert_ping h1 10.0.0.2 "h1 (afxdp) -> h2 (afpacket) before"
-before=$(vsctl -j show | $PY -c '
-import json, sys
-d = json.load(sys.stdin)
-for b in d["bridges"]:
-    for p in b["ports"]:
-        p.pop("link", None)
-print(json.dumps(d["bridges"], sort_keys=True))')
+before=$(show_config)
 
 # expect_refused WHAT NEEDLE vsctl-args...: the command fails, its message has NEEDLE.
 expect_refused() {
@@ -59,13 +65,7 @@ expect_refused "trunk with a tag" "takes no tag" set-port p2 vlan-mode=trunk tag
 expect_refused "no iface" "needs iface" add-port "$NS_BR" p9 type=afxdp
 expect_refused "unknown type" "unknown port type" add-port "$NS_BR" p9 type=tunnel
 assert_ping h1 10.0.0.2 "h1 -> h2 after the refusals"
-after=$(vsctl -j show | $PY -c '
-import json, sys
-d = json.load(sys.stdin)
-for b in d["bridges"]:
-    for p in b["ports"]:
-        p.pop("link", None)
-print(json.dumps(d["bridges"], sort_keys=True))')
+after=$(show_config)
 expect_eq "configuration after the refusals" "$before" "$after"
 
 step "restart on the same store"
@@ -76,13 +76,7 @@ sw_restart_vswitchd
 for p in p1 p2; do
 	wait_until 10 sw_link_is $p up || fail "port $p after restart: link '$(sw_link $p)', expected up"
 done
-restored=$(vsctl -j show | $PY -c '
-import json, sys
-d = json.load(sys.stdin)
-for b in d["bridges"]:
-    for p in b["ports"]:
-        p.pop("link", None)
-print(json.dumps(d["bridges"], sort_keys=True))')
+restored=$(show_config)
 expect_eq "configuration after the restart" "$before" "$restored"
 expect_eq "p1 mtu after the restart" 1400 "$(sw_port_field p1 mtu)"
 expect_eq "p2 trunks after the restart" 20 "$(sw_port_field p2 trunks)"
