@@ -17,6 +17,7 @@ struct datapath {
 	struct snapshot *snap; /* dp: acquire load, cp: release store */
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *qsbr;
+	struct flow_stats_pool *flow_stats;
 	unsigned int n_pmds;
 	bool running;
 	struct pmd pmds[DP_MAX_PMDS];
@@ -48,6 +49,7 @@ pmd_init(struct datapath *dp, unsigned int i, unsigned int lcore)
 		.stats = pmd->stats,
 		.pool = dp->pool,
 		.tx_locks = dp->tx_locks,
+		.fstats = flow_stats_pool_pmd(dp->flow_stats, i),
 		.socket_id = socket,
 	});
 	return pmd->fwd == NULL ? -ENOMEM : 0;
@@ -73,7 +75,8 @@ datapath_create(const struct datapath_params *params)
 	qsz = rte_rcu_qsbr_get_memsize(params->n_pmds);
 	dp->qsbr = rte_zmalloc("qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	dp->snap = snapshot_create();
-	if (dp->pool == NULL || dp->qsbr == NULL || dp->snap == NULL)
+	dp->flow_stats = flow_stats_pool_create(params->n_pmds, (int)rte_socket_id());
+	if (dp->pool == NULL || dp->qsbr == NULL || dp->snap == NULL || dp->flow_stats == NULL)
 		goto nomem;
 	rte_rcu_qsbr_init(dp->qsbr, params->n_pmds);
 	for (unsigned int i = 0; i < DP_MAX_PORTS; i++)
@@ -107,6 +110,7 @@ datapath_destroy(struct datapath *dp)
 		rte_ring_free(dp->pmds[i].learn_ring);
 	}
 	snapshot_destroy(dp->snap);
+	flow_stats_pool_destroy(dp->flow_stats);
 	rte_free(dp->qsbr);
 	rte_mempool_free(dp->pool);
 	rte_free(dp);
@@ -143,6 +147,12 @@ struct rte_mempool *
 datapath_mempool(const struct datapath *dp)
 {
 	return dp->pool;
+}
+
+struct flow_stats_pool *
+datapath_flow_stats(const struct datapath *dp)
+{
+	return dp->flow_stats;
 }
 
 struct rte_rcu_qsbr *

@@ -17,6 +17,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dp_stats.h"
+#include "flow_stats.h"
 #include "forward.h"
 #include "snapshot.h"
 
@@ -42,6 +43,8 @@ void datapath_stop(struct datapath *dp);
 
 struct rte_mempool *datapath_mempool(const struct datapath *dp);
 struct rte_rcu_qsbr *datapath_qsbr(const struct datapath *dp);
+/* The per-rule counters: slots for rules, and their sums. */
+struct flow_stats_pool *datapath_flow_stats(const struct datapath *dp);
 unsigned int datapath_n_pmds(const struct datapath *dp);
 unsigned int datapath_pmd_lcore(const struct datapath *dp, unsigned int pmd);
 

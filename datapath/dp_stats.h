@@ -25,6 +25,9 @@
 	X(oversize, RX)         /* payload larger than the input port's MTU */                     \
 	X(same_port, RX)        /* destination learned on the input port */                        \
 	X(no_port, RX)          /* nothing to flood to */                                          \
+	X(no_match, RX)         /* no flow rule of a table matched */                              \
+	X(rule_drop, RX)        /* a flow rule's actions are drop */                               \
+	X(ttl_exceeded, RX)     /* dec_ttl on a TTL or hop limit of 0 or 1 */                      \
 	X(mtu_exceeded, TX)     /* payload larger than the output port's MTU */                    \
 	X(tx_queue_full, TX)    /* the port's tx queue did not take the frame */                   \
 	X(tx_link_down, TX)     /* the port's link is down */                                      \

@@ -6,7 +6,9 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
+#include "flow_exec.h"
 #include "forward.h"
+#include "forward_priv.h"
 #include "frame.h"
 
 struct fwd_ctx *
@@ -24,17 +26,27 @@ fwd_ctx_create(const struct fwd_ctx_params *p)
 	ctx->stats = p->stats;
 	ctx->pool = p->pool;
 	ctx->tx_locks = p->tx_locks;
+	ctx->fstats = p->fstats;
+	ctx->fcache = flow_cache_create(p->socket_id);
+	if (ctx->fcache == NULL) {
+		rte_free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return ctx;
 }
 
 void
 fwd_ctx_destroy(struct fwd_ctx *ctx)
 {
+	if (ctx == NULL)
+		return;
+	flow_cache_destroy(ctx->fcache);
 	rte_free(ctx);
 }
 
-static void
-txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no)
+void
+fwd_txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no)
 {
 	struct fwd_txbuf *b = &ctx->txb[port_no];
 	const struct snap_port *p = &snap->ports[port_no];
@@ -63,29 +75,6 @@ txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port
 	st->tx_packets += sent;
 	st->tx_bytes += bytes;
 	b->n = 0;
-}
-
-/* Appends k frames for one port; k <= FWD_BURST. */
-static inline void
-txbuf_add_bulk(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no,
-	       struct rte_mbuf *const *m, uint16_t k)
-{
-	struct fwd_txbuf *b = &ctx->txb[port_no];
-
-	if (b->n == 0)
-		ctx->dirty[ctx->n_dirty++] = port_no;
-	else if (unlikely(b->n + k > FWD_TXBUF_SIZE))
-		txbuf_flush_port(ctx, snap, port_no); /* stays on the dirty list */
-	/* A loop, not memcpy(): runs are short and a libc call costs more. */
-	for (uint16_t i = 0; i < k; i++)
-		b->pkts[b->n + i] = m[i];
-	b->n += k;
-}
-
-static inline void
-txbuf_add(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no, struct rte_mbuf *m)
-{
-	txbuf_add_bulk(ctx, snap, port_no, &m, 1);
 }
 
 /* One mbuf to n ports, shared by reference count: every port type here
@@ -302,12 +291,6 @@ send_fixed(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t out, struc
 	}
 }
 
-/* What fwd_burst() learned about all the frames of a burst while parsing. */
-struct burst_info {
-	uint16_t max_len3;
-	uint8_t tag_kinds; /* bit 0: some frame is untagged; bit 1: some is tagged */
-};
-
 /* Sends one run where the destination entry e says, or floods it. */
 static inline void
 forward_run(struct fwd_ctx *ctx, const struct snapshot *snap, const struct snap_bridge *br,
@@ -384,6 +367,36 @@ drop_oversize(struct dp_port_stats *st, uint16_t mtu, struct rte_mbuf **ok, stru
 	return kept;
 }
 
+/* The L2 stage: per run lookups, learning and the forwarding decision. */
+static inline void
+l2_stage(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
+	 struct rte_mbuf **ok, struct fdb_key *dst, struct fdb_key *src, struct vlan_meta *meta,
+	 uint16_t n_ok, const struct burst_info *bi)
+{
+	const struct snap_port *ip = &snap->ports[in_port];
+	const struct snap_bridge *br = &snap->bridges[ip->bridge];
+	struct fdb_entry *src_ent[FWD_BURST], *dst_ent[FWD_BURST];
+	struct fwd_run runs[FWD_BURST];
+	uint16_t nr;
+
+	nr = find_runs(dst, src, n_ok, runs);
+	/* Group destinations are never in the table (group sources are dropped
+	 * by parsing), so their lookup misses and sends them to flood. */
+	lookup_runs(br->fdb, src, dst, runs, nr, src_ent, dst_ent);
+	learn_sources(ctx, ip, in_port, src, runs, nr, src_ent);
+	for (uint16_t r = 0; r < nr; r++)
+		forward_run(ctx, snap, br, in_port, dst_ent[r], &ok[runs[r].start],
+			    &meta[runs[r].start], runs[r].len, bi);
+}
+
+void
+fwd_l2_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
+	     struct rte_mbuf **pkts, struct fdb_key *dst, struct fdb_key *src,
+	     struct vlan_meta *meta, uint16_t n, const struct burst_info *bi)
+{
+	l2_stage(ctx, snap, in_port, pkts, dst, src, meta, n, bi);
+}
+
 /* The hot loop: per frame only parsing and splitting into runs; the rest is per run. */
 void
 fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
@@ -393,12 +406,10 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	const struct snap_bridge *br = &snap->bridges[ip->bridge];
 	struct dp_port_stats *ist = &ctx->stats[in_port];
 	struct fdb_key dst[FWD_BURST], src[FWD_BURST];
-	struct fdb_entry *src_ent[FWD_BURST], *dst_ent[FWD_BURST];
-	struct fwd_run runs[FWD_BURST];
 	struct vlan_meta meta[FWD_BURST];
 	struct burst_info bi = {.max_len3 = 0, .tag_kinds = 0};
 	struct rte_mbuf *ok[FWD_BURST];
-	uint16_t n_ok = 0, nr;
+	uint16_t n_ok = 0;
 	uint64_t bytes = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -423,15 +434,18 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 		n_ok = drop_oversize(ist, ip->mtu, ok, dst, src, meta, n_ok, &bi);
 	if (unlikely(n_ok == 0))
 		return;
+	/* A bridge with rules of its own classifies; one with only the default
+	 * rule (actions=normal) is the L2 switch and skips that. */
+	if (br->pipeline != NULL)
+		return flow_exec_burst(ctx, snap, in_port, ok, meta, n_ok);
+	if (likely(br->count_default)) {
+		uint64_t ok_bytes = 0;
 
-	nr = find_runs(dst, src, n_ok, runs);
-	/* Group destinations are never in the table (group sources are dropped
-	 * above), so their lookup misses and sends them to flood. */
-	lookup_runs(br->fdb, src, dst, runs, nr, src_ent, dst_ent);
-	learn_sources(ctx, ip, in_port, src, runs, nr, src_ent);
-	for (uint16_t r = 0; r < nr; r++)
-		forward_run(ctx, snap, br, in_port, dst_ent[r], &ok[runs[r].start],
-			    &meta[runs[r].start], runs[r].len, &bi);
+		for (uint16_t i = 0; i < n_ok; i++)
+			ok_bytes += rte_pktmbuf_pkt_len(ok[i]);
+		flow_stats_count_n(ctx->fstats, br->default_slot, n_ok, ok_bytes);
+	}
+	l2_stage(ctx, snap, in_port, ok, dst, src, meta, n_ok, &bi);
 }
 
 void
@@ -441,7 +455,7 @@ fwd_flush(struct fwd_ctx *ctx, const struct snapshot *snap)
 		uint16_t port_no = ctx->dirty[i];
 
 		if (ctx->txb[port_no].n > 0)
-			txbuf_flush_port(ctx, snap, port_no);
+			fwd_txbuf_flush_port(ctx, snap, port_no);
 	}
 	ctx->n_dirty = 0;
 }

@@ -20,6 +20,8 @@
 
 #include "dp_stats.h"
 #include "fdb.h"
+#include "flow_cache.h"
+#include "flow_stats.h"
 #include "snapshot.h"
 
 #define FWD_BURST 32
@@ -45,6 +47,8 @@ struct fwd_ctx {
 	struct dp_port_stats *stats;     /* [DP_MAX_PORTS], written by this thread only */
 	struct rte_mempool *pool;        /* for the copies a flood with mixed tagging needs */
 	rte_spinlock_t *tx_locks;        /* [DP_MAX_PORTS], shared by all PMD threads */
+	struct flow_stats *fstats;       /* per-rule counters, written by this thread only */
+	struct flow_cache *fcache;       /* this thread's exact-match cache of rule hits */
 	uint16_t n_dirty;
 	uint16_t dirty[DP_MAX_PORTS];    /* ports with frames waiting in txb */
 	struct fwd_txbuf txb[DP_MAX_PORTS];
@@ -56,6 +60,7 @@ struct fwd_ctx_params {
 	struct dp_port_stats *stats;
 	struct rte_mempool *pool;
 	rte_spinlock_t *tx_locks;
+	struct flow_stats *fstats;
 	int socket_id;
 };
 

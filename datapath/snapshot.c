@@ -3,6 +3,7 @@
 
 #include <rte_malloc.h>
 
+#include "flow_pipeline.h"
 #include "snapshot.h"
 
 struct snapshot *
@@ -19,5 +20,9 @@ snapshot_create(void)
 void
 snapshot_destroy(struct snapshot *snap)
 {
+	if (snap == NULL)
+		return;
+	for (unsigned int i = 0; i < DP_MAX_BRIDGES; i++)
+		flow_pipeline_put(snap->bridges[i].pipeline);
 	rte_free(snap);
 }

@@ -17,6 +17,7 @@
 #include "vlan.h"
 
 struct fdb;
+struct flow_pipeline;
 
 #define DP_MAX_PORTS 256
 #define DP_MAX_BRIDGES 64
@@ -40,6 +41,10 @@ struct snap_bridge {
 	bool vlan_uniform;  /* every port is a trunk of all VLANs: floods need no VLAN checks */
 	uint16_t min_mtu;   /* the smallest MTU of the flood set */
 	struct fdb *fdb;
+	struct flow_pipeline *pipeline; /* NULL: only the default rule, the L2 switch; the
+					 * snapshot holds a reference */
+	bool count_default;             /* no pipeline: count frames into default_slot */
+	uint32_t default_slot;          /* the default rule's counters */
 	uint16_t n_flood;
 	uint16_t flood[DP_MAX_PORTS]; /* port numbers whose link is up */
 };
@@ -61,7 +66,8 @@ struct snapshot {
 	struct snap_pmd pmds[DP_MAX_PMDS];
 };
 
-/* Control thread only. NULL with errno ENOMEM. */
+/* Control thread only. NULL with errno ENOMEM. Destroying drops the
+ * snapshot's pipeline references. */
 struct snapshot *snapshot_create(void);
 void snapshot_destroy(struct snapshot *snap);
 
