@@ -8,6 +8,7 @@
 
 #include "bridge.h"
 #include "bridge_priv.h"
+#include "datapath/flow_pipeline.h"
 #include "datapath/port.h"
 #include "kernel_iface.h"
 #include "link_monitor.h"
@@ -154,6 +155,10 @@ snap_build(const struct bridge_set *bs)
 			continue;
 		snap->bridges[i].in_use = true;
 		snap->bridges[i].fdb = bs->bridges[i]->fdb;
+		snap->bridges[i].pipeline = bs->bridges[i]->pipeline;
+		flow_pipeline_get(snap->bridges[i].pipeline);
+		snap->bridges[i].count_default = bs->bridges[i]->flows_default;
+		snap->bridges[i].default_slot = bs->bridges[i]->default_slot;
 		snap->bridges[i].vlan_uniform = true;
 		snap->bridges[i].min_mtu = UINT16_MAX;
 	}
@@ -189,8 +194,8 @@ snap_build(const struct bridge_set *bs)
 	return snap;
 }
 
-static int
-publish(struct bridge_set *bs)
+int
+bridge_publish(struct bridge_set *bs)
 {
 	struct snapshot *snap = snap_build(bs);
 
@@ -260,7 +265,7 @@ learn_drain(struct bridge_set *bs, unsigned int budget)
 static int
 publish_removal(struct bridge_set *bs)
 {
-	int rc = publish(bs);
+	int rc = bridge_publish(bs);
 
 	if (rc == 0)
 		learn_drain(bs, UINT32_MAX);
@@ -320,9 +325,16 @@ bridge_add(struct bridge_set *bs, const char *name, const struct bridge_settings
 		free(br);
 		goto nomem;
 	}
+	if (bridge_flows_init(bs, br) < 0) {
+		bridge_flows_fini(bs, br);
+		fdb_destroy(br->fdb);
+		free(br);
+		goto nomem;
+	}
 	bs->bridges[idx] = br;
-	if (publish(bs) < 0) {
+	if (bridge_publish(bs) < 0) {
 		bs->bridges[idx] = NULL;
+		bridge_flows_fini(bs, br);
 		fdb_destroy(br->fdb);
 		free(br);
 		goto nomem;
@@ -373,6 +385,7 @@ bridge_del(struct bridge_set *bs, const char *name, char *err, size_t errlen)
 	}
 	for (int i = 0; i < n; i++)
 		port_release(bs, removed[i]);
+	bridge_flows_fini(bs, br);
 	fdb_destroy(br->fdb);
 	LOG(INFO, "deleted bridge %s and its %d port(s)\n", name, n);
 	free(br);
@@ -571,7 +584,11 @@ bridge_port_add(struct bridge_set *bs, const char *bridge, const char *name,
 	}
 	p->link_up = port_carrier(p);
 	bs->ports[no] = p;
-	if (publish(bs) < 0) {
+	/* Rules that name the port by name start to apply to it. */
+	if (!br->flows_default && bridge_flows_recompile(bs, br) < 0)
+		LOG(ERR, "%s: out of memory rebuilding the flow tables: rules naming port %s "
+		    "apply to it after the next change\n", bridge, name);
+	if (bridge_publish(bs) < 0) {
 		bs->ports[no] = NULL;
 		for (uint16_t q = 0; q < p->n_rxq; q++)
 			bs->pmd_load[p->rxq_pmd[q]]--;
@@ -599,6 +616,9 @@ bridge_port_del(struct bridge_set *bs, const char *bridge, const char *name, cha
 		return -ENOENT;
 	}
 	bs->ports[p->port_no] = NULL;
+	if (!p->br->flows_default && bridge_flows_recompile(bs, p->br) < 0)
+		LOG(ERR, "%s: out of memory rebuilding the flow tables without port %s\n",
+		    bridge, name);
 	if (publish_removal(bs) < 0) {
 		bs->ports[p->port_no] = p;
 		snprintf(err, errlen, "out of memory deleting port \"%s\"", name);
@@ -694,7 +714,7 @@ links_refresh(struct bridge_set *bs)
 		}
 	}
 	/* On ENOMEM the next refresh tries again: the model keeps the new state. */
-	if (changed && publish(bs) < 0)
+	if (changed && bridge_publish(bs) < 0)
 		bs->links_stale = true;
 }
 
@@ -761,11 +781,13 @@ bridge_set_destroy(struct bridge_set *bs)
 	}
 	for (int i = 0; i < DP_MAX_BRIDGES; i++) {
 		if (bs->bridges[i] != NULL) {
+			bridge_flows_fini(bs, bs->bridges[i]);
 			fdb_destroy(bs->bridges[i]->fdb);
 			free(bs->bridges[i]);
 		}
 	}
 	if (bs->links != NULL)
 		link_monitor_destroy(bs->links);
+	free(bs->port_names);
 	free(bs);
 }

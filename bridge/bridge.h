@@ -22,6 +22,8 @@
 #include "datapath/datapath.h"
 #include "datapath/dp_stats.h"
 #include "datapath/vlan.h"
+#include "flow_rule.h"
+#include "flow_table.h"
 
 #define BRIDGE_NAME_MAX 15
 #define BRIDGE_SOCKET_MAX 107
@@ -108,6 +110,55 @@ json_t *bridge_port_stats_json(const struct bridge_set *bs, const char *port, ch
 			       size_t errlen);
 int bridge_fdb_flush(struct bridge_set *bs, const char *name, unsigned int *flushed, char *err,
 		     size_t errlen);
+
+/*
+ * Flow rules (docs/api.md, "Flow rules"). A change is a transaction:
+ * bridge_flows_begin() applies a list of operations to the bridge's rules
+ * and builds the datapath tables for the result (nothing reaches PMD
+ * threads yet); the caller stores what bridge_flows_txn_visit() reports,
+ * then calls bridge_flows_finish() to switch every PMD thread to the new
+ * tables at one instant, or bridge_flows_abort() to undo it all.
+ */
+#define BRIDGE_DEFAULT_FLOW_ID 1 /* the id of a new bridge's table=0,priority=0,actions=normal */
+
+struct bridge_flow_txn;
+typedef int (*bridge_flow_put_fn)(uint64_t id, const char *text, void *arg);
+typedef int (*bridge_flow_del_fn)(uint64_t id, void *arg);
+/* Stores an expiry transaction; 0 to let it finish, <0 to abort it. */
+typedef int (*bridge_flow_expire_fn)(struct bridge_set *bs, const struct bridge_flow_txn *t,
+				     void *arg);
+
+/* Seconds on the clock rules are timed by (monotonic). */
+uint64_t bridge_flows_now(void);
+/* Parses a rule or filter of bridge; ports must be the bridge's unless
+ * restoring (stored rules may name ports that are gone). The caller frees
+ * rule with flow_rule_free(), also after a failure. */
+int bridge_flow_parse(struct bridge_set *bs, const char *bridge, const char *text,
+		      enum flow_parse_mode mode, bool restoring, struct flow_rule *rule, char *err,
+		      size_t errlen);
+/* On failure *failed is the index of the operation at fault. */
+int bridge_flows_begin(struct bridge_set *bs, const char *bridge, const struct flow_op *ops,
+		       unsigned int n, struct bridge_flow_txn **txn, unsigned int *failed,
+		       char *err, size_t errlen);
+/* put(id, canonical text) for each rule added or changed, del(id) for each
+ * removed, in order; stops at the first negative return and returns it. */
+int bridge_flows_txn_visit(const struct bridge_set *bs, const struct bridge_flow_txn *txn,
+			   bridge_flow_put_fn put, bridge_flow_del_fn del, void *arg);
+void bridge_flows_txn_counts(const struct bridge_flow_txn *txn, unsigned int *added,
+			     unsigned int *removed, unsigned int *modified);
+const char *bridge_flows_txn_bridge(const struct bridge_flow_txn *txn);
+void bridge_flows_abort(struct bridge_set *bs, struct bridge_flow_txn *txn);
+void bridge_flows_finish(struct bridge_set *bs, struct bridge_flow_txn *txn);
+/* Samples every rule's counters and removes the rules whose timeout passed,
+ * one transaction per bridge, each stored through fn first. Call about once
+ * a second. Returns how many rules were removed. */
+unsigned int bridge_flows_expire(struct bridge_set *bs, bridge_flow_expire_fn fn, void *arg);
+/* The rules of bridge (those filter covers, if not NULL) as a JSON array;
+ * NULL with err set. */
+json_t *bridge_flows_json(const struct bridge_set *bs, const char *bridge,
+			  const struct flow_rule *filter, char *err, size_t errlen);
+/* {"n_rules", "classifier", "datapath_bytes"}; NULL if no such bridge. */
+json_t *bridge_flows_summary_json(const struct bridge_set *bs, const char *bridge);
 
 /* Visits every port with its summed counters (for telemetry). */
 typedef void (*bridge_port_visit_fn)(const char *bridge, const char *port,

@@ -114,9 +114,10 @@ bridge_show_json(const struct bridge_set *bs)
 		for (unsigned int i = 0; i < np; i++)
 			json_array_append_new(pj, port_json(ports[i]));
 		json_array_append_new(bridges,
-				      json_pack("{s:s, s:i, s:i, s:o}", "name", brs[b]->name,
+				      json_pack("{s:s, s:i, s:i, s:o, s:o}", "name", brs[b]->name,
 						"mac_aging", brs[b]->s.mac_aging, "mac_table_size",
-						brs[b]->s.mac_table_size, "ports", pj));
+						brs[b]->s.mac_table_size, "ports", pj, "flows",
+						bridge_flows_summary_json(bs, brs[b]->name)));
 	}
 	return json_pack("{s:o, s:o}", "bridges", bridges, "pmds", pmds_json(bs));
 }

@@ -8,6 +8,8 @@
 #include "datapath/fdb.h"
 
 struct link_monitor;
+struct flow_pipeline;
+struct flow_table;
 
 struct bridge {
 	char name[BRIDGE_NAME_MAX + 1];
@@ -17,6 +19,11 @@ struct bridge {
 	struct fdb_stats fdb_base; /* counters of the tables a resize replaced */
 	bool flap_logged;
 	uint32_t last_flap_log;
+	struct flow_table *flows;       /* its rules, as the user gave them */
+	struct flow_pipeline *pipeline; /* their compiled form (a reference); NULL when
+					 * flows_default */
+	bool flows_default;             /* only the default rule: the plain L2 path */
+	uint32_t default_slot;          /* then: the default rule's counters */
 };
 
 struct port {
@@ -47,9 +54,22 @@ struct bridge_set {
 	unsigned int fdb_generation;
 	uint32_t last_tick;
 	bool links_stale;
+	char (*port_names)[BRIDGE_NAME_MAX + 1]; /* every port name a rule has used: ids */
+	unsigned int n_port_names, cap_port_names;
 };
 
 struct bridge *bridge_find(const struct bridge_set *bs, const char *name);
 struct port *port_find(const struct bridge_set *bs, const char *name);
+
+/* Builds a snapshot of the model and makes it current. 0 or -ENOMEM. */
+int bridge_publish(struct bridge_set *bs);
+
+/* bridge_flows.c: a new bridge's rule table with the default rule; freeing
+ * it once the bridge is out of the published snapshot; rebuilding the
+ * pipeline after the bridge's ports changed (names to numbers). */
+int bridge_flows_init(struct bridge_set *bs, struct bridge *br);
+void bridge_flows_fini(struct bridge_set *bs, struct bridge *br);
+int bridge_flows_recompile(struct bridge_set *bs, struct bridge *br);
+void bridge_flows_recompile_all(struct bridge_set *bs);
 
 #endif
