@@ -12,7 +12,7 @@
 #include "common/path.h"
 #include "config_store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Statements prepared once at open; the order matches sql_text[]. */
 enum stmt_id {
@@ -25,6 +25,9 @@ enum stmt_id {
 	STMT_PORT_DEL,
 	STMT_LOAD_BRIDGES,
 	STMT_LOAD_PORTS,
+	STMT_FLOW_PUT,
+	STMT_FLOW_DEL,
+	STMT_LOAD_FLOWS,
 	N_STMTS
 };
 
@@ -46,6 +49,12 @@ static const char *const sql_text[N_STMTS] = {
 	[STMT_PORT_DEL] = "DELETE FROM ports WHERE name = ?1",
 	[STMT_LOAD_BRIDGES] = "SELECT id, name, settings FROM bridges ORDER BY id",
 	[STMT_LOAD_PORTS] = "SELECT name, options FROM ports WHERE bridge_id = ?1 ORDER BY id",
+	[STMT_FLOW_PUT] = "INSERT INTO flows(bridge_id, id, rule) "
+			  "SELECT id, ?2, ?3 FROM bridges WHERE name = ?1 "
+			  "ON CONFLICT(bridge_id, id) DO UPDATE SET rule = excluded.rule",
+	[STMT_FLOW_DEL] = "DELETE FROM flows WHERE id = ?2 AND "
+			  "bridge_id = (SELECT id FROM bridges WHERE name = ?1)",
+	[STMT_LOAD_FLOWS] = "SELECT id, rule FROM flows WHERE bridge_id = ?1 ORDER BY id",
 };
 
 static const char schema_sql[] =
@@ -59,8 +68,19 @@ static const char schema_sql[] =
 	" bridge_id INTEGER NOT NULL REFERENCES bridges(id) ON DELETE CASCADE,"
 	" options TEXT NOT NULL);"
 	/* Without it, each cascading bridge delete scans every port. */
-	"CREATE INDEX ports_bridge_id ON ports(bridge_id);"
-	"PRAGMA user_version = 1;";
+	"CREATE INDEX ports_bridge_id ON ports(bridge_id);";
+
+/* Version 2 adds flow rules. A bridge stored by version 1 had no rules of its
+ * own and behaved as the default rule says: it gets that rule. */
+static const char schema_v2_sql[] =
+	"CREATE TABLE flows ("
+	" bridge_id INTEGER NOT NULL REFERENCES bridges(id) ON DELETE CASCADE,"
+	" id INTEGER NOT NULL,"
+	" rule TEXT NOT NULL,"
+	" PRIMARY KEY (bridge_id, id)) WITHOUT ROWID;"
+	"INSERT INTO flows(bridge_id, id, rule) "
+	" SELECT id, 1, 'table=0,priority=0,actions=normal' FROM bridges;"
+	"PRAGMA user_version = 2;";
 
 struct config_store {
 	sqlite3 *db;
@@ -176,8 +196,10 @@ init_schema(struct config_store *store, bool *created)
 	if (version == SCHEMA_VERSION)
 		return 0;
 	rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK && version < 1)
 		rc = sqlite3_exec(store->db, schema_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK && version < 2)
+		rc = sqlite3_exec(store->db, schema_v2_sql, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
@@ -410,6 +432,73 @@ config_store_port_del(struct config_store *store, const char *name)
 	return rc;
 }
 
+int
+config_store_flow_put(struct config_store *store, const char *bridge, uint64_t id,
+		      const char *rule)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_FLOW_PUT];
+	int rc = bind_text(store, stmt, 1, bridge);
+
+	if (rc == 0)
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)id);
+	if (rc == 0)
+		rc = bind_text(store, stmt, 3, rule);
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	if (rc == 0 && sqlite3_changes(store->db) == 0)
+		rc = store_fail(store, ENOENT, "no bridge \"%s\"", bridge);
+	return rc;
+}
+
+int
+config_store_flow_del(struct config_store *store, const char *bridge, uint64_t id)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_FLOW_DEL];
+	int rc = bind_text(store, stmt, 1, bridge);
+
+	if (rc == 0)
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)id);
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	if (rc == 0 && sqlite3_changes(store->db) == 0)
+		rc = store_fail(store, ENOENT, "bridge \"%s\" has no stored rule %llu", bridge,
+				(unsigned long long)id);
+	return rc;
+}
+
+static json_t *
+load_flows(struct config_store *store, sqlite3_int64 bridge_id, int *rc)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_FLOWS];
+	json_t *flows = json_array();
+	int step;
+
+	if (flows == NULL) {
+		*rc = store_fail(store, ENOMEM, "out of memory");
+		return NULL;
+	}
+	sqlite3_bind_int64(stmt, 1, bridge_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *rule = (const char *)sqlite3_column_text(stmt, 1);
+
+		if (json_array_append_new(flows, json_pack("{s:I, s:s}", "id",
+							   (json_int_t)sqlite3_column_int64(stmt, 0),
+							   "rule", rule ? rule : "")) < 0) {
+			*rc = store_fail(store, ENOMEM, "out of memory");
+			sqlite3_reset(stmt);
+			json_decref(flows);
+			return NULL;
+		}
+	}
+	sqlite3_reset(stmt);
+	if (step != SQLITE_DONE) {
+		*rc = sqlite_fail(store, step);
+		json_decref(flows);
+		return NULL;
+	}
+	return flows;
+}
+
 /* Parses a stored settings/options column back into an object. */
 static json_t *
 load_object(struct config_store *store, sqlite3_stmt *stmt, int col, const char *owner)
@@ -475,7 +564,7 @@ json_t *
 config_store_load(struct config_store *store)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_BRIDGES];
-	json_t *bridges = json_array(), *ports, *settings;
+	json_t *bridges = json_array(), *ports, *settings, *flows;
 	int step, rc = -ENOMEM;
 
 	if (bridges == NULL) {
@@ -495,9 +584,15 @@ config_store_load(struct config_store *store)
 			json_decref(settings);
 			goto fail;
 		}
-		if (json_array_append_new(bridges, json_pack("{s:s, s:o, s:o}", "name", name,
+		flows = load_flows(store, sqlite3_column_int64(stmt, 0), &rc);
+		if (flows == NULL) {
+			json_decref(settings);
+			json_decref(ports);
+			goto fail;
+		}
+		if (json_array_append_new(bridges, json_pack("{s:s, s:o, s:o, s:o}", "name", name,
 							     "settings", settings, "ports",
-							     ports)) < 0) {
+							     ports, "flows", flows)) < 0) {
 			rc = store_fail(store, ENOMEM, "out of memory");
 			goto fail;
 		}

@@ -15,6 +15,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <jansson.h>
 
 struct config_store;
@@ -46,8 +47,16 @@ int config_store_port_put(struct config_store *store, const char *bridge, const 
 /* -ENOENT if absent. */
 int config_store_port_del(struct config_store *store, const char *name);
 
+/* A bridge's flow rule by its id (unique in the bridge), as its text. put
+ * inserts or replaces; -ENOENT when the bridge (or, for del, the rule) is
+ * absent. A bridge's rules go with it. */
+int config_store_flow_put(struct config_store *store, const char *bridge, uint64_t id,
+			  const char *rule);
+int config_store_flow_del(struct config_store *store, const char *bridge, uint64_t id);
+
 /* Everything stored, in insertion order:
- * {"bridges": [{"name": "br0", "settings": {...}, "ports": [{"name": "vm1", "options": {...}}]}]}
+ * {"bridges": [{"name": "br0", "settings": {...}, "ports": [{"name": "vm1", "options": {...}}],
+ *               "flows": [{"id": 1, "rule": "table=0,priority=0,actions=normal"}]}]}
  * New reference; NULL with errno on failure. */
 json_t *config_store_load(struct config_store *store);
 

@@ -14,7 +14,7 @@
 
 #include "jsonrpc.h"
 
-#define CONTROL_SERVER_MAX_REQUEST (1u << 20)
+#define CONTROL_SERVER_MAX_REQUEST (32u << 20) /* a bundle of 100,000 rules fits */
 #define CONTROL_SERVER_IDLE_MS 60000
 #define CONTROL_SERVER_MAX_CLIENTS 64
 

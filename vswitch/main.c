@@ -15,6 +15,7 @@
 
 #include "control_server.h"
 #include "datapath/datapath.h"
+#include "rpc_flows.h"
 #include "rpc_methods.h"
 #include "telemetry.h"
 
@@ -258,6 +259,8 @@ load_config(struct vswitch *vs, bool created, bool no_default)
 static void
 control_loop(struct control_server *srv, struct vswitch *vs)
 {
+	uint64_t last_expire = 0;
+
 	while (!stop_requested) {
 		int rc = control_server_poll(srv, CONTROL_POLL_MS);
 
@@ -267,6 +270,10 @@ control_loop(struct control_server *srv, struct vswitch *vs)
 		}
 		pthread_mutex_lock(&vs->lock);
 		bridge_run(vs->bridges);
+		if (bridge_flows_now() != last_expire) {
+			last_expire = bridge_flows_now();
+			rpc_flows_expire(vs);
+		}
 		pthread_mutex_unlock(&vs->lock);
 	}
 }

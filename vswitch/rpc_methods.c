@@ -10,6 +10,7 @@
 
 #include "bridge/port_attach.h"
 #include "bridge/port_options.h"
+#include "rpc_flows.h"
 #include "rpc_methods.h"
 
 RTE_LOG_REGISTER(rpc_logtype, vswitch.rpc, INFO);
@@ -81,7 +82,10 @@ do_bridge_add(struct vswitch *vs, const char *name, const struct bridge_settings
 	json_t *sj = settings_json(s);
 	int rc = begin(vs, err);
 
-	if (rc == 0 && config_store_bridge_put(vs->store, name, sj) < 0) {
+	/* A new bridge comes with the default rule, stored like any other. */
+	if (rc == 0 && (config_store_bridge_put(vs->store, name, sj) < 0 ||
+			config_store_flow_put(vs->store, name, BRIDGE_DEFAULT_FLOW_ID,
+					      "table=0,priority=0,actions=normal") < 0)) {
 		config_store_rollback(vs->store);
 		rc = store_failed(vs, err);
 	} else if (rc == 0 && bridge_add(vs->bridges, name, s, msg, sizeof(msg)) < 0) {
@@ -443,6 +447,12 @@ LOCKED(m_show)
 LOCKED(m_fdb_show)
 LOCKED(m_fdb_flush)
 LOCKED(m_port_stats)
+LOCKED(rpc_flow_add)
+LOCKED(rpc_flow_del)
+LOCKED(rpc_flow_mod)
+LOCKED(rpc_flow_replace)
+LOCKED(rpc_flow_bundle)
+LOCKED(rpc_flow_dump)
 
 const struct jsonrpc_method rpc_methods[] = {
 	{"bridge.add", m_bridge_add_locked},   {"bridge.del", m_bridge_del_locked},
@@ -451,6 +461,9 @@ const struct jsonrpc_method rpc_methods[] = {
 	{"port.set", m_port_set_locked},
 	{"port.stats", m_port_stats_locked},   {"show", m_show_locked},
 	{"fdb.show", m_fdb_show_locked},       {"fdb.flush", m_fdb_flush_locked},
+	{"flow.add", rpc_flow_add_locked},     {"flow.del", rpc_flow_del_locked},
+	{"flow.mod", rpc_flow_mod_locked},     {"flow.replace", rpc_flow_replace_locked},
+	{"flow.bundle", rpc_flow_bundle_locked}, {"flow.dump", rpc_flow_dump_locked},
 };
 const size_t rpc_n_methods = RTE_DIM(rpc_methods);
 
@@ -506,6 +519,8 @@ rpc_restore(struct vswitch *vs, json_t *config)
 			failed++;
 			continue;
 		}
+		/* Rules before ports: no frame meets the bridge without them. */
+		failed += rpc_flows_restore(vs, name, json_object_get(bj, "flows"));
 		json_array_foreach(json_object_get(bj, "ports"), j, pj)
 			failed += restore_port(vs, name, pj) < 0;
 	}

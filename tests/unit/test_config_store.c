@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "vswitch/config_store.h"
 
@@ -115,7 +116,7 @@ test_round_trip(void **state)
 	put_port(store, "br0", "vm1");
 	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":300,"
 			     "\"mac_table_size\":8192},\"ports\":[{\"name\":\"vm1\",\"options\":"
-			     "{\"type\":\"vhostuser\",\"socket\":\"/run/x.sock\"}}]}]}");
+			     "{\"type\":\"vhostuser\",\"socket\":\"/run/x.sock\"}}],\"flows\":[]}]}");
 	config_store_close(store);
 }
 
@@ -148,15 +149,15 @@ test_order(void **state)
 			     "{\"name\":\"zz\","
 			     "\"settings\":{\"mac_aging\":100,\"mac_table_size\":8192},"
 			     "\"ports\":[{\"name\":\"p5\",\"options\":{\"type\":\"vhostuser\","
-			     "\"socket\":\"/run/x.sock\"}}]},"
+			     "\"socket\":\"/run/x.sock\"}}],\"flows\":[]},"
 			     "{\"name\":\"br1\","
 			     "\"settings\":{\"mac_aging\":2,\"mac_table_size\":8192},"
 			     "\"ports\":[{\"name\":\"p9\",\"options\":{\"type\":\"vhostuser\","
 			     "\"socket\":\"/run/x.sock\"}},{\"name\":\"p1\",\"options\":{\"type\":"
-			     "\"vhostuser\",\"socket\":\"/run/x.sock\"}}]},"
+			     "\"vhostuser\",\"socket\":\"/run/x.sock\"}}],\"flows\":[]},"
 			     "{\"name\":\"aa\","
 			     "\"settings\":{\"mac_aging\":3,\"mac_table_size\":8192},"
-			     "\"ports\":[]}]}");
+			     "\"ports\":[],\"flows\":[]}]}");
 	config_store_close(store);
 }
 
@@ -185,7 +186,7 @@ test_delete(void **state)
 			     "{\"name\":\"c\",\"options\":{\"type\":\"vhostuser\",\"socket\":"
 			     "\"/run/x.sock\"}},"
 			     "{\"name\":\"a\",\"options\":{\"type\":\"vhostuser\",\"socket\":"
-			     "\"/run/x.sock\"}}]}]}");
+			     "\"/run/x.sock\"}}],\"flows\":[]}]}");
 	config_store_close(store);
 }
 
@@ -223,7 +224,7 @@ test_transaction(void **state)
 	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
 	config_store_rollback(store);
 	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":1,"
-			     "\"mac_table_size\":8192},\"ports\":[]}]}");
+			     "\"mac_table_size\":8192},\"ports\":[],\"flows\":[]}]}");
 
 	assert_int_equal(config_store_commit(store), -EINVAL);
 	config_store_rollback(store);
@@ -238,10 +239,10 @@ test_transaction(void **state)
 	assert_loaded(store, "{\"bridges\":["
 			     "{\"name\":\"br0\","
 			     "\"settings\":{\"mac_aging\":1,\"mac_table_size\":8192},"
-			     "\"ports\":[]},"
+			     "\"ports\":[],\"flows\":[]},"
 			     "{\"name\":\"br1\","
 			     "\"settings\":{\"mac_aging\":2,\"mac_table_size\":8192},"
-			     "\"ports\":[]}]}");
+			     "\"ports\":[],\"flows\":[]}]}");
 
 	/* Closing with an open transaction discards it. */
 	assert_int_equal(config_store_begin(store), 0);
@@ -265,10 +266,88 @@ test_reopen(void **state)
 	store = open_store(f, false);
 	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":5,"
 			     "\"mac_table_size\":8192},\"ports\":[{\"name\":\"vm1\",\"options\":"
-			     "{\"type\":\"vhostuser\",\"socket\":\"/run/x.sock\"}}]}]}");
+			     "{\"type\":\"vhostuser\",\"socket\":\"/run/x.sock\"}}],\"flows\":[]}]}");
 	/* Foreign keys are enforced on the reopened connection too. */
 	assert_int_equal(config_store_bridge_del(store, "br0"), 0);
 	assert_loaded(store, "{\"bridges\":[]}");
+	config_store_close(store);
+}
+
+static void
+test_flows(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+
+	put_bridge(store, "br0", 1);
+	put_bridge(store, "br1", 1);
+	assert_int_equal(config_store_flow_put(store, "br0", 7, "priority=5,actions=drop"), 0);
+	assert_int_equal(config_store_flow_put(store, "br0", 2, "ip,actions=normal"), 0);
+	assert_int_equal(config_store_flow_put(store, "br1", 2, "arp,actions=flood"), 0);
+	/* Same id again: replaced in place. */
+	assert_int_equal(config_store_flow_put(store, "br0", 7, "priority=6,actions=drop"), 0);
+	assert_int_equal(config_store_flow_put(store, "nope", 1, "actions=drop"), -ENOENT);
+	assert_string_equal(config_store_errmsg(store), "no bridge \"nope\"");
+	assert_int_equal(config_store_flow_del(store, "br1", 9), -ENOENT);
+	assert_loaded(store, "{\"bridges\":["
+			     "{\"name\":\"br0\",\"settings\":{\"mac_aging\":1,"
+			     "\"mac_table_size\":8192},\"ports\":[],\"flows\":["
+			     "{\"id\":2,\"rule\":\"ip,actions=normal\"},"
+			     "{\"id\":7,\"rule\":\"priority=6,actions=drop\"}]},"
+			     "{\"name\":\"br1\",\"settings\":{\"mac_aging\":1,"
+			     "\"mac_table_size\":8192},\"ports\":[],\"flows\":["
+			     "{\"id\":2,\"rule\":\"arp,actions=flood\"}]}]}");
+	assert_int_equal(config_store_flow_del(store, "br0", 2), 0);
+	/* A bridge's rules go with it. */
+	assert_int_equal(config_store_bridge_del(store, "br1"), 0);
+	put_bridge(store, "br1", 1);
+	assert_loaded(store, "{\"bridges\":["
+			     "{\"name\":\"br0\",\"settings\":{\"mac_aging\":1,"
+			     "\"mac_table_size\":8192},\"ports\":[],\"flows\":["
+			     "{\"id\":7,\"rule\":\"priority=6,actions=drop\"}]},"
+			     "{\"name\":\"br1\",\"settings\":{\"mac_aging\":1,"
+			     "\"mac_table_size\":8192},\"ports\":[],\"flows\":[]}]}");
+	config_store_close(store);
+}
+
+/* A store written before rules existed (schema 1): its bridges get the
+ * default rule, which is how they behaved. */
+static void
+test_upgrade_from_v1(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store;
+	char dir[sizeof(f->path)];
+	sqlite3 *db;
+
+	/* The store's directory, as config_store_open() would create it. */
+	snprintf(dir, sizeof(dir), "%s/etc", f->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/etc/vswitch", f->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE bridges (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+		" settings TEXT NOT NULL);"
+		"CREATE TABLE ports (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+		" bridge_id INTEGER NOT NULL REFERENCES bridges(id) ON DELETE CASCADE,"
+		" options TEXT NOT NULL);"
+		"CREATE INDEX ports_bridge_id ON ports(bridge_id);"
+		"INSERT INTO bridges(name, settings) VALUES ('br0', '{\"mac_aging\":9}');"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":9},"
+			     "\"ports\":[],\"flows\":[{\"id\":1,"
+			     "\"rule\":\"table=0,priority=0,actions=normal\"}]}]}");
+	config_store_close(store);
+	/* Upgraded once: reopening changes nothing. */
+	store = open_store(f, false);
+	assert_int_equal(config_store_flow_del(store, "br0", 1), 0);
+	config_store_close(store);
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":9},"
+			     "\"ports\":[],\"flows\":[]}]}");
 	config_store_close(store);
 }
 
@@ -357,6 +436,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_port_on_missing_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_created_flag, setup, teardown),
 	};
