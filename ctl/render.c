@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reply.h"
@@ -153,6 +154,80 @@ render_pmd_rxqs(struct printer *p, json_t *result, struct render_error *err)
 		}
 		print_close_array(p);
 		print_close_object(p);
+	}
+	print_close_array(p);
+	return true;
+}
+
+/* Cookies come as hexadecimal strings ("0x5"), 64 bits not fitting a JSON integer everywhere. */
+static bool
+cookie_is_zero(const char *cookie)
+{
+	char *end;
+
+	return cookie[0] != '\0' && strtoull(cookie, &end, 0) == 0 && *end == '\0';
+}
+
+static bool
+render_flow(struct printer *p, json_t *flow, const char *where, struct render_error *err)
+{
+	json_int_t table, priority, n_packets, n_bytes, age, idle, idle_timeout, hard_timeout;
+	const char *cookie, *match, *actions;
+	const struct reply_field fields[] = {
+		{"table", REPLY_INT, false, &table},
+		{"priority", REPLY_INT, false, &priority},
+		{"cookie", REPLY_STRING, false, &cookie},
+		{"match", REPLY_STRING, false, &match},
+		{"actions", REPLY_STRING, false, &actions},
+		{"n_packets", REPLY_INT, false, &n_packets},
+		{"n_bytes", REPLY_INT, false, &n_bytes},
+		{"age", REPLY_INT, false, &age},
+		{"idle", REPLY_INT, false, &idle},
+		{"idle_timeout", REPLY_INT, false, &idle_timeout},
+		{"hard_timeout", REPLY_INT, false, &hard_timeout},
+	};
+
+	if (!get_fields(flow, where, fields, ARRAY_SIZE(fields), err))
+		return false;
+	print_open_object(p, NULL);
+	print_int(p, PRINT_ANY, "table", " table=%lld", table);
+	print_int(p, PRINT_ANY, "priority", ", priority=%lld", priority);
+	print_string(p, cookie_is_zero(cookie) ? PRINT_JSON : PRINT_ANY, "cookie", ", cookie=%s",
+		     cookie);
+	print_int(p, PRINT_ANY, "n_packets", ", n_packets=%lld", n_packets);
+	print_int(p, PRINT_ANY, "n_bytes", ", n_bytes=%lld", n_bytes);
+	print_int(p, PRINT_ANY, "age", ", age=%llds", age);
+	print_int(p, PRINT_ANY, "idle", ", idle=%llds", idle);
+	print_int(p, idle_timeout != 0 ? PRINT_ANY : PRINT_JSON, "idle_timeout",
+		  ", idle_timeout=%lld", idle_timeout);
+	print_int(p, hard_timeout != 0 ? PRINT_ANY : PRINT_JSON, "hard_timeout",
+		  ", hard_timeout=%lld", hard_timeout);
+	print_string(p, match[0] != '\0' ? PRINT_ANY : PRINT_JSON, "match", ", %s", match);
+	print_string(p, PRINT_ANY, "actions", " actions=%s\n", actions);
+	print_close_object(p);
+	return true;
+}
+
+bool
+render_flows(struct printer *p, json_t *result, struct render_error *err)
+{
+	char where[sizeof(err->where)];
+	json_t *flows, *flow;
+	const char *bridge;
+	size_t i;
+	const struct reply_field fields[] = {{"bridge", REPLY_STRING, false, &bridge}};
+
+	if (!get_fields(result, "result", fields, ARRAY_SIZE(fields), err))
+		return false;
+	flows = get_array(result, "result", "flows", err);
+	if (flows == NULL)
+		return false;
+	print_string(p, PRINT_JSON, "bridge", NULL, bridge);
+	print_open_array(p, "flows");
+	json_array_foreach (flows, i, flow) {
+		snprintf(where, sizeof(where), "flows[%zu]", i);
+		if (!render_flow(p, flow, where, err))
+			return false;
 	}
 	print_close_array(p);
 	return true;

@@ -34,4 +34,14 @@ bool render_show_port(struct printer *p, json_t *port, const char *where, struct
  */
 bool render_pmd_rxqs(struct printer *p, json_t *result, struct render_error *err);
 
+/*
+ * Prints a flow.dump result: in text one line per rule, as ovs-ofctl
+ * dump-flows does,
+ *    table=0, priority=100, n_packets=12, n_bytes=1248, age=30s, idle=2s, in_port=vm1 actions=drop
+ * with the cookie and timeouts only when not 0 and the match only when not
+ * empty; in JSON {"bridge": ..., "flows": [...]} with every member, as
+ * vswitchd sent it. Returns true, or false with err set.
+ */
+bool render_flows(struct printer *p, json_t *result, struct render_error *err);
+
 #endif

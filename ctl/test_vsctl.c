@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of vsctl's pure parts: key=value arguments, reply checks,
- * printing; and of the vsctl binary's command-line errors, which need no daemon.
+ * printing, rule files; of the vsctl binary's command-line errors, which need
+ * no daemon; and of the flow commands against a fake vswitchd that records
+ * the request and sends a canned reply.
  */
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -20,6 +26,7 @@
 #include "render.h"
 #include "reply.h"
 #include "rpc_client.h"
+#include "rule_file.h"
 #include "settings.h"
 
 static const struct kv_spec bridge_specs[] = {
@@ -657,6 +664,716 @@ test_print_unbalanced(void **state)
 	fclose(out);
 }
 
+/* Rule files */
+
+static void
+test_rule_file_parse(void **state)
+{
+	static const char text[] = "# a comment\n"
+				   "\n"
+				   "table=0,priority=100,in_port=vm1,actions=output:up0\n"
+				   "   # an indented comment\n"
+				   " \t\r\n"
+				   "  priority=10,ip,actions=normal \t\r\n"
+				   "foo=1,actions=drop";
+	static const char nul_text[] = "ip,actions=drop\nip\0x\n";
+	struct rule_file rf;
+	char err[128];
+	FILE *in = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	assert_int_equal(rule_file_parse(&rf, in, "rules.txt", err, sizeof(err)), 0);
+	fclose(in);
+	assert_int_equal(rf.n, 3);
+	assert_int_equal(rf.lines[0].line_no, 3);
+	assert_string_equal(rf.lines[0].text,
+			    "table=0,priority=100,in_port=vm1,actions=output:up0");
+	assert_int_equal(rf.lines[1].line_no, 6);
+	assert_string_equal(rf.lines[1].text, "priority=10,ip,actions=normal");
+	assert_int_equal(rf.lines[2].line_no, 7);
+	assert_string_equal(rf.lines[2].text, "foo=1,actions=drop");
+	rule_file_fini(&rf);
+	assert_int_equal(rf.n, 0);
+
+	in = fmemopen((void *)nul_text, sizeof(nul_text) - 1, "r");
+	assert_int_equal(rule_file_parse(&rf, in, "nul.txt", err, sizeof(err)), -EINVAL);
+	fclose(in);
+	assert_string_equal(err, "nul.txt:2: holds a NUL byte");
+	assert_int_equal(rf.n, 0);
+}
+
+static void
+test_rule_file_fix_error(void **state)
+{
+	struct rule_line lines[] = {{2, "a"}, {5, "b"}};
+	struct rule_file rf = {.name = "rules.txt", .lines = lines, .n = 2};
+	char out[128];
+
+	assert_true(rule_file_fix_error(&rf, "ops", "ops[1]: at \"x\": why", out, sizeof(out)));
+	assert_string_equal(out, "rules.txt:5: at \"x\": why");
+	assert_true(rule_file_fix_error(&rf, "rules", "rules[0]: why", out, sizeof(out)));
+	assert_string_equal(out, "rules.txt:2: why");
+	assert_false(rule_file_fix_error(&rf, "ops", "rules[0]: why", out, sizeof(out)));
+	assert_false(rule_file_fix_error(&rf, "ops", "ops[2]: why", out, sizeof(out)));
+	assert_false(rule_file_fix_error(&rf, "ops", "ops[-1]: why", out, sizeof(out)));
+	assert_false(rule_file_fix_error(&rf, "ops", "ops[]: why", out, sizeof(out)));
+	assert_false(rule_file_fix_error(&rf, "ops", "ops[1] why", out, sizeof(out)));
+	assert_false(rule_file_fix_error(&rf, "ops", "ops[99999999999999999999]: why", out,
+					 sizeof(out)));
+	assert_false(rule_file_fix_error(&rf, "ops", "no bridge \"br9\"", out, sizeof(out)));
+}
+
+static void
+test_rule_file_bundle_op(void **state)
+{
+	struct rule_op op;
+	char err[256];
+
+	assert_int_equal(rule_file_bundle_op("del-strict \t table=1,in_port=vm1", &op, err,
+					     sizeof(err)),
+			 0);
+	assert_string_equal(op.op, "del");
+	assert_true(op.strict);
+	assert_string_equal(op.rule, "table=1,in_port=vm1");
+	/* A rule's first word has '=', ',' or ':': a line starting with one is an add. */
+	assert_int_equal(rule_file_bundle_op("tcp,tp_dst=80 ,actions=drop", &op, err, sizeof(err)),
+			 0);
+	assert_string_equal(op.op, "add");
+	assert_false(op.strict);
+	assert_string_equal(op.rule, "tcp,tp_dst=80 ,actions=drop");
+	assert_int_equal(rule_file_bundle_op("del", &op, err, sizeof(err)), 0);
+	assert_string_equal(op.op, "del");
+	assert_string_equal(op.rule, "");
+	assert_int_equal(rule_file_bundle_op("mod\tip,actions=drop", &op, err, sizeof(err)), 0);
+	assert_string_equal(op.op, "mod");
+	assert_false(op.strict);
+
+	assert_int_equal(rule_file_bundle_op("drop", &op, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "unknown operation \"drop\"; expected add, del, del-strict, mod "
+				 "or mod-strict");
+	assert_int_equal(rule_file_bundle_op("abcdefghijabcdefghijabcdefghijabcdefghijXYZ ip", &op,
+					     err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "unknown operation "
+				 "\"abcdefghijabcdefghijabcdefghijabcdefghij\"...; "
+				 "expected add, del, del-strict, mod or mod-strict");
+}
+
+static void
+test_rule_file_utf8(void **state)
+{
+	assert_true(rule_file_is_utf8("in_port=vm1 caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+	assert_true(rule_file_is_utf8(""));
+	assert_false(rule_file_is_utf8("\xff"));
+	assert_false(rule_file_is_utf8("caf\xc3"));		/* cut short */
+	assert_false(rule_file_is_utf8("\xc0\x80"));		/* overlong NUL */
+	assert_false(rule_file_is_utf8("\xe0\x80\x80"));	/* overlong */
+	assert_false(rule_file_is_utf8("\xed\xa0\x80"));	/* a surrogate */
+	assert_false(rule_file_is_utf8("\xf4\x90\x80\x80")); /* past U+10FFFF */
+}
+
+/* A fake vswitchd, and vsctl run against it */
+
+/* Scratch directory: the fake socket, rule files, vsctl's output. vsctl runs in it. */
+static char fake_dir[] = "/tmp/vsctl-test-XXXXXX";
+
+static int
+fake_setup(void **state)
+{
+	return mkdtemp(fake_dir) != NULL ? 0 : -1;
+}
+
+static int
+fake_teardown(void **state)
+{
+	char cmd[64 + sizeof(fake_dir)];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fake_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+fake_path(char *path, const char *name)
+{
+	snprintf(path, PATH_MAX, "%s/%s", fake_dir, name);
+}
+
+/* Writes text (len bytes) to the file name in fake_dir. */
+static void
+fake_write(const char *name, const char *text, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	fake_path(path, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define FAKE_WRITE(name, text) fake_write(name, text, sizeof(text) - 1)
+
+static char *
+fake_read(const char *name)
+{
+	char path[PATH_MAX], *buf = NULL;
+	size_t len = 0;
+	FILE *f, *out = open_memstream(&buf, &len);
+	int c;
+
+	fake_path(path, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while ((c = getc(f)) != EOF)
+		putc(c, out);
+	fclose(f);
+	fclose(out);
+	return buf;
+}
+
+struct fake_run {
+	int status;	 /* vsctl's exit status */
+	char *out;	 /* its stdout */
+	char *err;	 /* its stderr */
+	json_t *request; /* what it sent, or NULL if it did not call */
+};
+
+/* Reads one request line from fd, answers it with reply and returns it. */
+static json_t *
+fake_serve(int fd, const char *reply)
+{
+	char buf[65536], *answer;
+	size_t used = 0;
+	json_t *req;
+	ssize_t n;
+
+	while (used == 0 || buf[used - 1] != '\n') {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+		assert_int_equal(poll(&pfd, 1, 10000), 1);
+		n = read(fd, buf + used, sizeof(buf) - used);
+		assert_true(n > 0);
+		used += n;
+		assert_true(used < sizeof(buf));
+	}
+	req = json_loadb(buf, used, 0, NULL);
+	assert_non_null(req);
+	assert_true(json_is_integer(json_object_get(req, "id")));
+	assert_true(asprintf(&answer, "{\"jsonrpc\": \"2.0\", \"id\": %lld, %s}\n",
+			     (long long)json_integer_value(json_object_get(req, "id")), reply) > 0);
+	assert_int_equal(write(fd, answer, strlen(answer)), (ssize_t)strlen(answer));
+	free(answer);
+	return req;
+}
+
+/*
+ * Runs vsctl with the arguments (NULL-terminated) in fake_dir, so file names
+ * in its messages are as given, against a fake vswitchd that answers one
+ * request with reply: the response's members after "id", `"result": ...` or
+ * `"error": ...`. stdin_text is its standard input (NULL: empty).
+ */
+static void
+fake_run(struct fake_run *r, const char *reply, const char *stdin_text, ...)
+{
+	char sock[PATH_MAX], in_path[PATH_MAX], out_path[PATH_MAX], err_path[PATH_MAX];
+	char *argv[16] = {"vsctl", "--socket", sock, "--timeout", "5"};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int n = 5, lfd, cfd, status, i;
+	bool exited = false;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, stdin_text);
+	while ((argv[n] = va_arg(ap, char *)) != NULL)
+		assert_true(++n < 16);
+	va_end(ap);
+	fake_path(sock, "sock");
+	fake_path(in_path, "stdin");
+	fake_path(out_path, "stdout");
+	fake_path(err_path, "stderr");
+	fake_write("stdin", stdin_text != NULL ? stdin_text : "",
+		   stdin_text != NULL ? strlen(stdin_text) : 0);
+	unlink(sock);
+	assert_true(strlen(sock) < sizeof(sun.sun_path));
+	strcpy(sun.sun_path, sock);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (chdir(fake_dir) < 0 || freopen(in_path, "r", stdin) == NULL ||
+		    freopen(out_path, "w", stdout) == NULL ||
+		    freopen(err_path, "w", stderr) == NULL)
+			_exit(126);
+		execv(VSCTL_BIN, argv);
+		_exit(127);
+	}
+
+	/* Serve one request, unless vsctl gives up before connecting. */
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < 200 && !exited; i++) {
+		struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+
+		if (poll(&pfd, 1, 50) == 1) {
+			cfd = accept(lfd, NULL, NULL);
+			assert_true(cfd >= 0);
+			r->request = fake_serve(cfd, reply);
+			close(cfd);
+			break;
+		}
+		exited = waitpid(pid, &status, WNOHANG) == pid;
+	}
+	assert_true(exited || r->request != NULL);
+	if (!exited)
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(lfd);
+	assert_true(WIFEXITED(status));
+	r->status = WEXITSTATUS(status);
+	r->out = fake_read("stdout");
+	r->err = fake_read("stderr");
+}
+
+static void
+fake_done(struct fake_run *r)
+{
+	free(r->out);
+	free(r->err);
+	json_decref(r->request);
+}
+
+/* Checks that vsctl called method with exactly the params given as JSON text. */
+static void
+assert_request(const struct fake_run *r, const char *method, const char *params)
+{
+	json_t *expected = json_loads(params, JSON_DECODE_ANY, NULL);
+	json_t *got;
+
+	assert_non_null(expected);
+	assert_non_null(r->request);
+	assert_string_equal(json_string_value(json_object_get(r->request, "method")), method);
+	got = json_object_get(r->request, "params");
+	if (!json_equal(got, expected)) {
+		char *s = json_dumps(got, JSON_ENCODE_ANY);
+
+		print_error("params: %s\nexpected: %s\n", s, params);
+		free(s);
+		fail();
+	}
+	json_decref(expected);
+}
+
+/* Checks that stdout is the JSON given as text. */
+static void
+assert_json_out(const struct fake_run *r, const char *json)
+{
+	json_t *expected = json_loads(json, 0, NULL), *got = json_loads(r->out, 0, NULL);
+
+	assert_non_null(expected);
+	assert_non_null(got);
+	assert_true(json_equal(got, expected));
+	json_decref(expected);
+	json_decref(got);
+}
+
+#define COUNTS(a, r, m)                                                                            \
+	"\"result\": {\"added\": " #a ", \"removed\": " #r ", \"modified\": " #m "}"
+#define REFUSED(msg) "\"error\": {\"code\": -32000, \"message\": \"" msg "\"}"
+
+static void
+test_flow_add(void **state)
+{
+	struct fake_run r;
+
+	fake_run(&r, COUNTS(1, 0, 0), NULL, "add-flow", "br0",
+		 "table=0,priority=100,in_port=vm1,ip,actions=output:up0", NULL);
+	assert_request(&r, "flow.add",
+		       "{\"bridge\": \"br0\", \"rule\": "
+		       "\"table=0,priority=100,in_port=vm1,ip,actions=output:up0\"}");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(1, 1, 0), NULL, "-j", "add-flow", "br0", "ip,actions=drop", NULL);
+	assert_int_equal(r.status, 0);
+	assert_json_out(&r, "{\"added\": 1, \"removed\": 1, \"modified\": 0}");
+	fake_done(&r);
+
+	fake_run(&r, REFUSED("at \\\"tp_dst=http\\\": expected a port number or number/mask"),
+		 NULL, "add-flow", "br0", "tcp,tp_dst=http,actions=drop", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "vsctl: add-flow: at \"tp_dst=http\": expected a port number "
+				   "or number/mask\n");
+	fake_done(&r);
+}
+
+static void
+test_flow_del_mod(void **state)
+{
+	struct fake_run r;
+
+	fake_run(&r, COUNTS(0, 3, 0), NULL, "del-flows", "br0", NULL);
+	assert_request(&r, "flow.del", "{\"bridge\": \"br0\"}");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "br0: deleted 3 rules\n");
+	fake_done(&r);
+
+	/* --strict anywhere after the command. */
+	fake_run(&r, COUNTS(0, 1, 0), NULL, "del-flows", "--strict", "br0", "table=1,in_port=vm1",
+		 NULL);
+	assert_request(&r, "flow.del", "{\"bridge\": \"br0\", \"filter\": "
+				       "\"table=1,in_port=vm1\", \"strict\": true}");
+	assert_string_equal(r.out, "br0: deleted 1 rule\n");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(0, 2, 0), NULL, "-j", "del-flows", "br0", "in_port=vm1", NULL);
+	assert_request(&r, "flow.del", "{\"bridge\": \"br0\", \"filter\": \"in_port=vm1\"}");
+	assert_json_out(&r, "{\"added\": 0, \"removed\": 2, \"modified\": 0}");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(0, 0, 2), NULL, "mod-flows", "br0", "in_port=vm2,actions=drop",
+		 "--strict", NULL);
+	assert_request(&r, "flow.mod", "{\"bridge\": \"br0\", \"rule\": "
+				       "\"in_port=vm2,actions=drop\", \"strict\": true}");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "br0: modified 2 rules\n");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "mod-flows", "br0", "ip,actions=normal", NULL);
+	assert_request(&r, "flow.mod", "{\"bridge\": \"br0\", \"rule\": \"ip,actions=normal\"}");
+	assert_string_equal(r.out, "br0: modified 0 rules\n");
+	fake_done(&r);
+
+	fake_run(&r, "\"result\": {\"removed\": 1}", NULL, "del-flows", "br0", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "vsctl: del-flows: malformed reply from vswitchd: result: "
+				   "\"added\" is missing\n");
+	fake_done(&r);
+}
+
+/* Lines 3, 6 and 7 are rules; the last has no newline. */
+static const char rules_txt[] =
+	"# web rules\n"
+	"\n"
+	"table=0,priority=100,in_port=vm1,tcp,tp_dst=80,actions=output:up0\n"
+	"   # indented comment\n"
+	"\t\n"
+	"  priority=10,ip,actions=normal  \r\n"
+	"foo=1,actions=drop";
+
+static void
+test_flow_add_flows(void **state)
+{
+	struct fake_run r;
+
+	FAKE_WRITE("rules.txt", rules_txt);
+	fake_run(&r, REFUSED("ops[2]: at \\\"foo=1\\\": unknown field foo"), NULL, "add-flows",
+		 "br0", "rules.txt", NULL);
+	assert_request(&r, "flow.bundle",
+		       "{\"bridge\": \"br0\", \"ops\": ["
+		       "{\"op\": \"add\", \"rule\": "
+		       "\"table=0,priority=100,in_port=vm1,tcp,tp_dst=80,actions=output:up0\"},"
+		       "{\"op\": \"add\", \"rule\": \"priority=10,ip,actions=normal\"},"
+		       "{\"op\": \"add\", \"rule\": \"foo=1,actions=drop\"}]}");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err,
+			    "vsctl: add-flows: rules.txt:7: at \"foo=1\": unknown field foo\n");
+	fake_done(&r);
+
+	/* An index past the file, or no index, is shown as vswitchd said it. */
+	fake_run(&r, REFUSED("ops[3]: odd"), NULL, "add-flows", "br0", "rules.txt", NULL);
+	assert_string_equal(r.err, "vsctl: add-flows: ops[3]: odd\n");
+	fake_done(&r);
+	fake_run(&r, REFUSED("no bridge \\\"br0\\\""), NULL, "add-flows", "br0", "rules.txt", NULL);
+	assert_string_equal(r.err, "vsctl: add-flows: no bridge \"br0\"\n");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(2, 0, 0), "# from a pipe\nip,actions=drop\n\nipv6,actions=drop\n",
+		 "add-flows", "br0", "-", NULL);
+	assert_request(&r, "flow.bundle", "{\"bridge\": \"br0\", \"ops\": ["
+					  "{\"op\": \"add\", \"rule\": \"ip,actions=drop\"},"
+					  "{\"op\": \"add\", \"rule\": \"ipv6,actions=drop\"}]}");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	fake_done(&r);
+
+	fake_run(&r, REFUSED("ops[1]: boom"), "ip,actions=drop\n\nipv6,actions=drop\n", "add-flows",
+		 "br0", "-", NULL);
+	assert_string_equal(r.err, "vsctl: add-flows: stdin:3: boom\n");
+	fake_done(&r);
+
+	FAKE_WRITE("comments.txt", "# nothing\n\n  # here\n");
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "add-flows", "br0", "comments.txt", NULL);
+	assert_null(r.request);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: add-flows: no rules in comments.txt\n");
+	fake_done(&r);
+}
+
+static void
+test_flow_replace_flows(void **state)
+{
+	char line[RULE_FILE_LINE_MAX + 2], text[2 * RULE_FILE_LINE_MAX], *params;
+	struct fake_run r;
+
+	FAKE_WRITE("rules.txt", rules_txt);
+	fake_run(&r, REFUSED("rules[1]: overlaps the rule \\\"ip\\\""), NULL, "replace-flows",
+		 "br0", "rules.txt", NULL);
+	assert_request(&r, "flow.replace",
+		       "{\"bridge\": \"br0\", \"rules\": ["
+		       "\"table=0,priority=100,in_port=vm1,tcp,tp_dst=80,actions=output:up0\","
+		       "\"priority=10,ip,actions=normal\", \"foo=1,actions=drop\"]}");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: replace-flows: rules.txt:6: overlaps the rule \"ip\"\n");
+	fake_done(&r);
+
+	/* Empty is valid: it deletes every rule. */
+	FAKE_WRITE("empty.txt", "");
+	fake_run(&r, COUNTS(0, 4, 0), NULL, "-j", "replace-flows", "br0", "empty.txt", NULL);
+	assert_request(&r, "flow.replace", "{\"bridge\": \"br0\", \"rules\": []}");
+	assert_int_equal(r.status, 0);
+	assert_json_out(&r, "{\"added\": 0, \"removed\": 4, \"modified\": 0}");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "replace-flows", "br0", "nofile.txt", NULL);
+	assert_null(r.request);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: replace-flows: cannot read nofile.txt: No such file or "
+				   "directory\n");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "replace-flows", "br0", ".", NULL);
+	assert_null(r.request);
+	assert_string_equal(r.err, "vsctl: replace-flows: cannot read .: Is a directory\n");
+	fake_done(&r);
+
+	/* 1024 characters are accepted, 1025 are not. */
+	memset(line, 'a', RULE_FILE_LINE_MAX);
+	line[RULE_FILE_LINE_MAX] = '\0';
+	snprintf(text, sizeof(text), "%s\nip,actions=drop\n", line);
+	fake_write("long.txt", text, strlen(text));
+	assert_true(asprintf(&params, "{\"bridge\": \"br0\", \"rules\": [\"%s\", "
+				      "\"ip,actions=drop\"]}",
+			     line) > 0);
+	fake_run(&r, COUNTS(2, 0, 0), NULL, "replace-flows", "br0", "long.txt", NULL);
+	assert_request(&r, "flow.replace", params);
+	assert_int_equal(r.status, 0);
+	free(params);
+	fake_done(&r);
+
+	strcpy(line + RULE_FILE_LINE_MAX, "b");
+	snprintf(text, sizeof(text), "ip,actions=drop\n%s\n", line);
+	fake_write("long.txt", text, strlen(text));
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "replace-flows", "br0", "long.txt", NULL);
+	assert_null(r.request);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: replace-flows: long.txt:2: longer than 1024 "
+				   "characters\n");
+	fake_done(&r);
+
+	FAKE_WRITE("latin1.txt", "# caf\xe9 is fine in a comment\nip,actions=drop\n"
+				 "in_port=caf\xe9,actions=drop\n");
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "replace-flows", "br0", "latin1.txt", NULL);
+	assert_null(r.request);
+	assert_string_equal(r.err, "vsctl: replace-flows: latin1.txt:3: not valid UTF-8\n");
+	fake_done(&r);
+}
+
+static void
+test_flow_bundle(void **state)
+{
+	struct fake_run r;
+
+	FAKE_WRITE("bundle.txt", "# one transaction\n"
+				 "add priority=10,ip,actions=normal\n"
+				 "del in_port=vm1\n"
+				 "  del-strict table=1,priority=5,in_port=vm1\n"
+				 "mod in_port=vm2,actions=drop\n"
+				 "\n"
+				 "mod-strict\tpriority=7,ip,actions=drop\n"
+				 "priority=20,arp,actions=normal\n"
+				 "del\n");
+	fake_run(&r, REFUSED("ops[4]: at \\\"ip\\\": why"), NULL, "bundle", "br0", "bundle.txt",
+		 NULL);
+	assert_request(&r, "flow.bundle",
+		       "{\"bridge\": \"br0\", \"ops\": ["
+		       "{\"op\": \"add\", \"rule\": \"priority=10,ip,actions=normal\"},"
+		       "{\"op\": \"del\", \"rule\": \"in_port=vm1\"},"
+		       "{\"op\": \"del\", \"rule\": \"table=1,priority=5,in_port=vm1\", "
+		       "\"strict\": true},"
+		       "{\"op\": \"mod\", \"rule\": \"in_port=vm2,actions=drop\"},"
+		       "{\"op\": \"mod\", \"rule\": \"priority=7,ip,actions=drop\", "
+		       "\"strict\": true},"
+		       "{\"op\": \"add\", \"rule\": \"priority=20,arp,actions=normal\"},"
+		       "{\"op\": \"del\", \"rule\": \"\"}]}");
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: bundle: bundle.txt:7: at \"ip\": why\n");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(2, 3, 2), NULL, "-j", "bundle", "br0", "bundle.txt", NULL);
+	assert_int_equal(r.status, 0);
+	assert_json_out(&r, "{\"added\": 2, \"removed\": 3, \"modified\": 2}");
+	fake_done(&r);
+
+	FAKE_WRITE("bad.txt", "add ip,actions=drop\n\ndelete in_port=vm1\n");
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "bundle", "br0", "bad.txt", NULL);
+	assert_null(r.request);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: bundle: bad.txt:3: unknown operation \"delete\"; "
+				   "expected add, del, del-strict, mod or mod-strict\n");
+	fake_done(&r);
+
+	FAKE_WRITE("empty.txt", "\n# no operations\n");
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "bundle", "br0", "empty.txt", NULL);
+	assert_null(r.request);
+	assert_string_equal(r.err, "vsctl: bundle: no operations in empty.txt\n");
+	fake_done(&r);
+}
+
+/* Four rules: the cookie, each timeout and an empty match, each on one rule. */
+static const char dump_result[] =
+	"{\"bridge\": \"br0\", \"flows\": ["
+	"{\"table\": 0, \"priority\": 100, \"cookie\": \"0x0\", \"match\": "
+	"\"in_port=vm1,tcp,tp_dst=80\", \"actions\": \"output:up0\", \"n_packets\": 12, "
+	"\"n_bytes\": 1248, \"age\": 30, \"idle\": 2, \"idle_timeout\": 0, \"hard_timeout\": 0},"
+	"{\"table\": 0, \"priority\": 50, \"cookie\": \"0x5\", \"match\": \"ip\", "
+	"\"actions\": \"drop\", \"n_packets\": 0, \"n_bytes\": 0, \"age\": 7, \"idle\": 7, "
+	"\"idle_timeout\": 10, \"hard_timeout\": 0},"
+	"{\"table\": 1, \"priority\": 10, \"cookie\": \"0x0\", \"match\": \"arp\", "
+	"\"actions\": \"normal\", \"n_packets\": 1, \"n_bytes\": 60, \"age\": 5, \"idle\": 5, "
+	"\"idle_timeout\": 0, \"hard_timeout\": 60},"
+	"{\"table\": 1, \"priority\": 0, \"cookie\": \"0x0\", \"match\": \"\", "
+	"\"actions\": \"normal\", \"n_packets\": 0, \"n_bytes\": 0, \"age\": 9, \"idle\": 9, "
+	"\"idle_timeout\": 0, \"hard_timeout\": 0}]}";
+
+static void
+test_flow_dump(void **state)
+{
+	char reply[sizeof(dump_result) + 16];
+	struct fake_run r;
+
+	snprintf(reply, sizeof(reply), "\"result\": %s", dump_result);
+	fake_run(&r, reply, NULL, "dump-flows", "br0", NULL);
+	assert_request(&r, "flow.dump", "{\"bridge\": \"br0\"}");
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	assert_string_equal(r.out,
+			    " table=0, priority=100, n_packets=12, n_bytes=1248, age=30s, idle=2s, "
+			    "in_port=vm1,tcp,tp_dst=80 actions=output:up0\n"
+			    " table=0, priority=50, cookie=0x5, n_packets=0, n_bytes=0, age=7s, "
+			    "idle=7s, idle_timeout=10, ip actions=drop\n"
+			    " table=1, priority=10, n_packets=1, n_bytes=60, age=5s, idle=5s, "
+			    "hard_timeout=60, arp actions=normal\n"
+			    " table=1, priority=0, n_packets=0, n_bytes=0, age=9s, idle=9s "
+			    "actions=normal\n");
+	fake_done(&r);
+
+	/* JSON: the result as vswitchd sent it, every member of every rule. */
+	fake_run(&r, reply, NULL, "-j", "dump-flows", "br0", "table=1", NULL);
+	assert_request(&r, "flow.dump", "{\"bridge\": \"br0\", \"filter\": \"table=1\"}");
+	assert_int_equal(r.status, 0);
+	assert_json_out(&r, dump_result);
+	fake_done(&r);
+
+	fake_run(&r, "\"result\": {\"bridge\": \"br0\", \"flows\": []}", NULL, "dump-flows", "br0",
+		 NULL);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	fake_done(&r);
+
+	/* A malformed rule prints nothing but the error, not the rules before it. */
+	fake_run(&r,
+		 "\"result\": {\"bridge\": \"br0\", \"flows\": [{\"table\": 0, \"priority\": 1, "
+		 "\"cookie\": \"0x0\", \"match\": \"\", \"actions\": \"drop\", \"n_packets\": 0, "
+		 "\"n_bytes\": 0, \"age\": 1, \"idle\": 1, \"idle_timeout\": 0, "
+		 "\"hard_timeout\": 0}, "
+		 "{\"table\": 0, \"priority\": 0, \"cookie\": 5}]}",
+		 NULL, "dump-flows", "br0", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "vsctl: dump-flows: malformed reply from vswitchd: flows[1]: "
+				   "\"cookie\" is an integer, expected a string\n");
+	fake_done(&r);
+
+	fake_run(&r, REFUSED("no bridge \\\"br9\\\""), NULL, "dump-flows", "br9", NULL);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.err, "vsctl: dump-flows: no bridge \"br9\"\n");
+	fake_done(&r);
+}
+
+/* Runs vsctl expecting it to stop before any request; checks its status and stderr. */
+static void
+expect_refused(int status, const char *err, ...)
+{
+	char *argv[8] = {NULL};
+	struct fake_run r;
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, err);
+	while ((argv[n] = va_arg(ap, char *)) != NULL)
+		assert_true(++n < 8);
+	va_end(ap);
+	fake_run(&r, COUNTS(0, 0, 0), NULL, argv[0], argv[1], argv[2], argv[3], argv[4], NULL);
+	assert_null(r.request);
+	assert_int_equal(r.status, status);
+	assert_string_equal(r.err, err);
+	fake_done(&r);
+}
+
+static void
+test_flow_usage(void **state)
+{
+	struct fake_run r;
+
+	expect_refused(2, "vsctl: add-flow: missing arguments; usage: add-flow BRIDGE RULE "
+			  "(see 'vsctl help')\n",
+		       "add-flow", "in_port=vm1,actions=drop", NULL);
+	expect_refused(2, "vsctl: add-flows: too many arguments; usage: add-flows BRIDGE FILE "
+			  "(see 'vsctl help')\n",
+		       "add-flows", "br0", "a.txt", "b.txt", NULL);
+	/* --strict is not an argument: it does not make up for a missing one. */
+	expect_refused(2, "vsctl: mod-flows: missing arguments; usage: mod-flows BRIDGE RULE "
+			  "[--strict] (see 'vsctl help')\n",
+		       "mod-flows", "br0", "--strict", NULL);
+	expect_refused(2, "vsctl: del-flows: unknown option \"--force\"; expected --strict "
+			  "(see 'vsctl help')\n",
+		       "del-flows", "br0", "--force", NULL);
+	expect_refused(2, "vsctl: add-flow: unknown option \"--strict\"; add-flow has no options "
+			  "(see 'vsctl help')\n",
+		       "add-flow", "br0", "--strict", "ip,actions=drop", NULL);
+	expect_refused(2, "vsctl: replace-flows: unknown option \"-n\"; replace-flows has no "
+			  "options (see 'vsctl help')\n",
+		       "replace-flows", "-n", "br0", "rules.txt", NULL);
+	expect_refused(2, "vsctl: dump-flows: expected a bridge name, got \"table=1\"; usage: "
+			  "dump-flows BRIDGE [FILTER] (see 'vsctl help')\n",
+		       "dump-flows", "table=1", NULL);
+	expect_refused(2, "vsctl: add-flow: RULE is not valid UTF-8 (see 'vsctl help')\n",
+		       "add-flow", "br0", "in_port=\xff,actions=drop", NULL);
+
+	/* Commands without options take a leading '-' as an argument, as before. */
+	fake_run(&r, "\"result\": {}", NULL, "call", "flow.dump", "-1", NULL);
+	assert_request(&r, "flow.dump", "-1");
+	fake_done(&r);
+
+	fake_run(&r, COUNTS(0, 0, 0), NULL, "help", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\n  add-flow BRIDGE RULE "));
+	assert_non_null(strstr(r.out, "\n  add-flows BRIDGE FILE "));
+	assert_non_null(strstr(r.out, "\n  del-flows BRIDGE [FILTER] [--strict] "));
+	assert_non_null(strstr(r.out, "\n  mod-flows BRIDGE RULE [--strict] "));
+	assert_non_null(strstr(r.out, "\n  replace-flows BRIDGE FILE "));
+	assert_non_null(strstr(r.out, "\n  bundle BRIDGE FILE "));
+	assert_non_null(strstr(r.out, "\n  dump-flows BRIDGE [FILTER] "));
+	fake_done(&r);
+}
+
 int
 main(void)
 {
@@ -676,7 +1393,18 @@ main(void)
 		cmocka_unit_test(test_rpc_reply_parse),
 		cmocka_unit_test(test_print_text_and_json),
 		cmocka_unit_test(test_print_unbalanced),
+		cmocka_unit_test(test_rule_file_parse),
+		cmocka_unit_test(test_rule_file_fix_error),
+		cmocka_unit_test(test_rule_file_bundle_op),
+		cmocka_unit_test(test_rule_file_utf8),
+		cmocka_unit_test(test_flow_add),
+		cmocka_unit_test(test_flow_del_mod),
+		cmocka_unit_test(test_flow_add_flows),
+		cmocka_unit_test(test_flow_replace_flows),
+		cmocka_unit_test(test_flow_bundle),
+		cmocka_unit_test(test_flow_dump),
+		cmocka_unit_test(test_flow_usage),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, fake_setup, fake_teardown);
 }

@@ -2,7 +2,7 @@
 /*
  * vsctl: command-line client of vswitchd's JSON-RPC control socket
  * (docs/api.md). This file holds option parsing, the command table and
- * dispatch; the handlers live in cmd_config.c and cmd_show.c.
+ * dispatch; the handlers live in cmd_config.c, cmd_show.c and cmd_flows.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,33 +25,54 @@ static int cmd_help(struct vsctl *ctx, int argc, char *argv[]);
 
 static const struct vsctl_command vsctl_commands[] = {
 	{"add-br", 1, 3, "BRIDGE [mac-aging=N] [mac-table-size=N]", "create a bridge",
-	 cmd_add_br},
-	{"del-br", 1, 1, "BRIDGE", "delete a bridge and all its ports", cmd_del_br},
+	 cmd_add_br, 0},
+	{"del-br", 1, 1, "BRIDGE", "delete a bridge and all its ports", cmd_del_br, 0},
 	{"set-bridge", 1, 3, "BRIDGE [mac-aging=N] [mac-table-size=N]",
-	 "change bridge settings (at least one)", cmd_set_bridge},
-	{"list-br", 0, 0, "", "list bridge names", cmd_list_br},
+	 "change bridge settings (at least one)", cmd_set_bridge, 0},
+	{"list-br", 0, 0, "", "list bridge names", cmd_list_br, 0},
 	/* No argument limit: kv_parse refuses a key given twice or unknown, more clearly. */
 	{"add-port", 2, -1,
 	 "BRIDGE PORT type=TYPE [socket=PATH] [iface=IFACE] [devargs=STRING] [mtu=N] [rxq=N] "
 	 "[vlan-mode=MODE] [tag=N] [trunks=LIST]",
 	 "add a port; TYPE is vhostuser, vhostuser-client, dpdk, afxdp, afpacket or internal; "
 	 "MODE is trunk, access, native-untagged, native-tagged or dot1q-tunnel",
-	 cmd_add_port},
+	 cmd_add_port, 0},
 	{"set-port", 1, -1, "PORT [mtu=N] [vlan-mode=MODE] [tag=[N]] [trunks=[LIST]]",
-	 "change port settings (at least one); tag= removes the tag", cmd_set_port},
-	{"del-port", 2, 2, "BRIDGE PORT", "delete a port", cmd_del_port},
-	{"list-ports", 1, 1, "BRIDGE", "list the ports of a bridge", cmd_list_ports},
+	 "change port settings (at least one); tag= removes the tag", cmd_set_port, 0},
+	{"del-port", 2, 2, "BRIDGE PORT", "delete a port", cmd_del_port, 0},
+	{"list-ports", 1, 1, "BRIDGE", "list the ports of a bridge", cmd_list_ports, 0},
 	{"attach-info", 1, 1, "PORT", "print the QEMU and libvirt settings to attach a VM",
-	 cmd_attach_info},
-	{"show", 0, 0, "", "show bridges, ports and PMD queue assignment", cmd_show},
+	 cmd_attach_info, 0},
+	{"show", 0, 0, "", "show bridges, ports and PMD queue assignment", cmd_show, 0},
 	{"pmd-rxq-show", 0, 0, "", "show which receive queues each PMD thread polls",
-	 cmd_pmd_rxq_show},
-	{"fdb-show", 1, 1, "BRIDGE", "show the MAC learning table", cmd_fdb_show},
-	{"fdb-flush", 1, 1, "BRIDGE", "remove all learned MAC addresses", cmd_fdb_flush},
-	{"port-stats", 0, 1, "[PORT]", "show port counters and drops", cmd_port_stats},
+	 cmd_pmd_rxq_show, 0},
+	{"fdb-show", 1, 1, "BRIDGE", "show the MAC learning table", cmd_fdb_show, 0},
+	{"fdb-flush", 1, 1, "BRIDGE", "remove all learned MAC addresses", cmd_fdb_flush, 0},
+	{"port-stats", 0, 1, "[PORT]", "show port counters and drops", cmd_port_stats, 0},
+	{"add-flow", 2, 2, "BRIDGE RULE",
+	 "add a flow rule (it replaces one with the same table, priority and match)", cmd_add_flow,
+	 VSCTL_OPTS},
+	{"add-flows", 2, 2, "BRIDGE FILE",
+	 "add the rules of FILE, one per line (- for stdin), all or none", cmd_add_flows,
+	 VSCTL_OPTS},
+	{"del-flows", 1, 2, "BRIDGE [FILTER] [--strict]",
+	 "delete the rules FILTER covers (every rule without it); --strict: the one rule with "
+	 "FILTER's table, priority and match",
+	 cmd_del_flows, VSCTL_OPTS | VSCTL_OPT_STRICT},
+	{"mod-flows", 2, 2, "BRIDGE RULE [--strict]",
+	 "give RULE's actions to the rules its match selects (as del-flows)", cmd_mod_flows,
+	 VSCTL_OPTS | VSCTL_OPT_STRICT},
+	{"replace-flows", 2, 2, "BRIDGE FILE",
+	 "make the rules of FILE the bridge's only rules; unchanged rules keep their counters",
+	 cmd_replace_flows, VSCTL_OPTS},
+	{"bundle", 2, 2, "BRIDGE FILE",
+	 "apply FILE's lines \"[add|del|del-strict|mod|mod-strict] RULE\" in order, all or none",
+	 cmd_bundle, VSCTL_OPTS},
+	{"dump-flows", 1, 2, "BRIDGE [FILTER]", "show the flow rules (those FILTER covers) and "
+	 "their counters", cmd_dump_flows, VSCTL_OPTS},
 	{"call", 1, 2, "METHOD [JSON-PARAMS]", "raw JSON-RPC call; prints the result as JSON",
-	 cmd_call},
-	{"help", 0, 0, "", "print this help", cmd_help},
+	 cmd_call, 0},
+	{"help", 0, 0, "", "print this help", cmd_help, 0},
 };
 
 #define N_COMMANDS (sizeof(vsctl_commands) / sizeof(vsctl_commands[0]))
@@ -123,7 +144,15 @@ connect_hint(int err)
 int
 vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **result)
 {
+	return vsctl_call_fix(ctx, method, params, result, NULL, NULL);
+}
+
+int
+vsctl_call_fix(struct vsctl *ctx, const char *method, json_t *params, json_t **result,
+	       bool (*fix)(const char *msg, char *out, size_t out_len, void *arg), void *arg)
+{
 	struct rpc_error err;
+	char fixed[sizeof(err.message) + 256]; /* room for a FILE:LINE longer than "ops[N]" */
 	int ret;
 
 	if (ctx->rpc == NULL) {
@@ -152,6 +181,8 @@ vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **resul
 	/* `call` is for scripts and debugging: it shows the JSON-RPC code too. */
 	if (ret == -EREMOTEIO && strcmp(ctx->cmd->name, "call") == 0)
 		return vsctl_fail(ctx, "%s (error %d)", err.message, err.code);
+	if (ret == -EREMOTEIO && fix != NULL && fix(err.message, fixed, sizeof(fixed), arg))
+		return vsctl_fail(ctx, "%s", fixed);
 	return vsctl_fail(ctx, "%s", err.message);
 }
 
@@ -212,7 +243,8 @@ cmd_help(struct vsctl *ctx, int argc, char *argv[])
 	}
 	printf("\nOptions (before COMMAND):\n"
 	       "  --socket PATH       control socket (default $VSCTL_SOCKET, else %s)\n"
-	       "  -j, --json          print show commands' results as JSON\n"
+	       "  -j, --json          print show commands' results, and flow changes' counts, "
+	       "as JSON\n"
 	       "  --timeout SECONDS   give up when vswitchd does not answer in time "
 	       "(default %d, 0: wait forever)\n"
 	       "  -h, --help          print this help\n"
@@ -249,6 +281,35 @@ parse_timeout(const char *s, int *timeout_ms)
 	return 0;
 }
 
+/*
+ * Takes the options of ctx->cmd out of argv[0..argc), wherever they are, and
+ * packs the operands at the front. Returns how many operands are left, or -1
+ * after printing a usage error.
+ */
+static int
+take_options(struct vsctl *ctx, int argc, char *argv[])
+{
+	const struct vsctl_command *cmd = ctx->cmd;
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		/* A lone "-" is the FILE operand meaning stdin. */
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			argv[n++] = argv[i];
+		else if ((cmd->opts & VSCTL_OPT_STRICT) && strcmp(argv[i], "--strict") == 0)
+			ctx->strict = true;
+		else
+			goto unknown;
+	}
+	return n;
+unknown:
+	if (cmd->opts & VSCTL_OPT_STRICT)
+		vsctl_usage(ctx, "unknown option \"%s\"; expected --strict", argv[i]);
+	else
+		vsctl_usage(ctx, "unknown option \"%s\"; %s has no options", argv[i], cmd->name);
+	return -1;
+}
+
 static int
 vsctl_run(struct vsctl *ctx, int argc, char *argv[])
 {
@@ -258,6 +319,11 @@ vsctl_run(struct vsctl *ctx, int argc, char *argv[])
 	if (cmd == NULL)
 		return vsctl_usage(ctx, "unknown command \"%s\"", argv[0]);
 	ctx->cmd = cmd;
+	if (cmd->opts & VSCTL_OPTS) {
+		n = take_options(ctx, n, argv + 1);
+		if (n < 0)
+			return VSCTL_EXIT_USAGE;
+	}
 	if (n < cmd->min_args || (cmd->max_args >= 0 && n > cmd->max_args))
 		return vsctl_usage(ctx, "%s arguments; usage: %s%s%s",
 				   n < cmd->min_args ? "missing" : "too many", cmd->name,

@@ -4,8 +4,8 @@
 
 /*
  * Shared between vsctl's dispatcher (vsctl.c) and its command handlers
- * (cmd_config.c, cmd_show.c). Handlers return an exit status and have
- * printed the one-line error by then.
+ * (cmd_config.c, cmd_show.c, cmd_flows.c). Handlers return an exit status
+ * and have printed the one-line error by then.
  */
 
 #include <stdbool.h>
@@ -24,18 +24,29 @@ struct vsctl {
 	const char *socket_path;
 	int timeout_ms; /* 0: wait forever */
 	bool json;	/* -j: JSON output */
+	bool strict;	/* --strict, for commands with VSCTL_OPT_STRICT */
 	const struct vsctl_command *cmd;
 	struct rpc_client *rpc; /* connected on the first call */
 };
+
+/*
+ * vsctl_command.opts. A command with VSCTL_OPTS takes options anywhere after
+ * its name: the dispatcher removes them before counting the arguments, and
+ * refuses the ones the command does not have. Without it every argument is an
+ * operand, so `call` can pass JSON such as "-1".
+ */
+#define VSCTL_OPTS (1u << 0)	   /* an argument starting with '-' is an option ("-" is not) */
+#define VSCTL_OPT_STRICT (1u << 1) /* --strict sets ctx->strict */
 
 /* One line of the command table; `vsctl help` is generated from it. */
 struct vsctl_command {
 	const char *name;
 	int min_args;
-	int max_args;	   /* -1: no limit */
+	int max_args;	   /* -1: no limit; options are not counted */
 	const char *usage; /* the arguments, e.g. "BRIDGE [mac-aging=N]" */
 	const char *help;  /* what it does, a few words */
 	int (*handler)(struct vsctl *ctx, int argc, char *argv[]);
+	unsigned int opts; /* VSCTL_OPT* */
 };
 
 /* Prints "vsctl: CMD: MESSAGE" and returns VSCTL_EXIT_FAILURE. */
@@ -58,6 +69,15 @@ int vsctl_check_name(struct vsctl *ctx, const char *what, const char *arg);
  */
 int vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **result);
 
+/*
+ * vsctl_call() that lets the caller reword vswitchd's error message before it
+ * is printed: fix writes the new message to out and returns true, or returns
+ * false to keep the message as it is. Flow files use it to turn "ops[3]: ..."
+ * into "FILE:LINE: ...".
+ */
+int vsctl_call_fix(struct vsctl *ctx, const char *method, json_t *params, json_t **result,
+		   bool (*fix)(const char *msg, char *out, size_t out_len, void *arg), void *arg);
+
 /* Prints the reply-validation error "malformed reply from vswitchd: WHERE: WHY". */
 int vsctl_malformed(struct vsctl *ctx, const char *where, const char *why);
 
@@ -79,5 +99,14 @@ int cmd_list_ports(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_fdb_show(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_port_stats(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_attach_info(struct vsctl *ctx, int argc, char *argv[]);
+
+/* Command handlers: flow rules (cmd_flows.c). */
+int cmd_add_flow(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_add_flows(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_del_flows(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_mod_flows(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_replace_flows(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_bundle(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_dump_flows(struct vsctl *ctx, int argc, char *argv[]);
 
 #endif
