@@ -99,15 +99,24 @@ show_bridge(struct vsctl *ctx, struct printer *p, json_t *br, const char *where)
 {
 	char port_where[2 * WHERE_MAX];
 	struct render_error err;
-	json_int_t aging, size;
-	json_t *ports, *port;
+	json_int_t aging, size, n_rules = -1, dp_bytes = 0;
+	json_t *ports, *port, *flows;
 	const char *name;
+	bool classifier = false;
 	size_t i;
 
 	if (!get_fields(ctx, br, where,
 			FIELDS({"name", REPLY_STRING, false, &name},
 			       {"mac_aging", REPLY_INT, false, &aging},
 			       {"mac_table_size", REPLY_INT, false, &size})))
+		return false;
+	/* A daemon from before flow rules sends no "flows": show none. */
+	flows = json_object_get(br, "flows");
+	if (flows != NULL &&
+	    !get_fields(ctx, flows, where,
+			FIELDS({"n_rules", REPLY_INT, false, &n_rules},
+			       {"classifier", REPLY_BOOL, false, &classifier},
+			       {"datapath_bytes", REPLY_INT, false, &dp_bytes})))
 		return false;
 	ports = get_array(ctx, br, where, "ports");
 	if (ports == NULL)
@@ -116,6 +125,14 @@ show_bridge(struct vsctl *ctx, struct printer *p, json_t *br, const char *where)
 	print_string(p, PRINT_ANY, "name", "Bridge %s\n", name);
 	print_int(p, PRINT_ANY, "mac_aging", "    mac-aging: %lld\n", aging);
 	print_int(p, PRINT_ANY, "mac_table_size", "    mac-table-size: %lld\n", size);
+	if (n_rules >= 0) {
+		print_open_object(p, "flows");
+		print_int(p, PRINT_ANY, "n_rules", "    flow rules: %lld", n_rules);
+		print_bool(p, PRINT_JSON, "classifier", "", classifier);
+		print_int(p, PRINT_JSON, "datapath_bytes", "", dp_bytes);
+		print_text(p, "%s\n", classifier ? "" : " (the default rule only: no classification)");
+		print_close_object(p);
+	}
 	print_open_array(p, "ports");
 	json_array_foreach (ports, i, port) {
 		snprintf(port_where, sizeof(port_where), "%s.ports[%zu]", where, i);
