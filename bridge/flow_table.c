@@ -348,9 +348,8 @@ op_add(struct flow_table *ft, struct flow_stats_pool *pool, struct flow_txn *txn
 	int rc;
 
 	if (old == NULL) {
-		r = find_revivable(txn, &op->rule);
-		if (r != NULL)
-			return revive(ft, txn, r);
+		/* Checked before reviving too: the transaction may have added an
+		 * overlapping rule since it removed this one. */
 		dup = find_overlap(ft, &op->rule);
 		if (dup != NULL) {
 			char text[FLOW_TEXT_MAX + 1];
@@ -361,6 +360,9 @@ op_add(struct flow_table *ft, struct flow_stats_pool *pool, struct flow_txn *txn
 				 "match both; give one of them another priority", text);
 			return -EEXIST;
 		}
+		r = find_revivable(txn, &op->rule);
+		if (r != NULL)
+			return revive(ft, txn, r);
 		if (ft->n_rules >= FLOW_TABLE_MAX_RULES) {
 			snprintf(err, errlen, "the bridge has %u rules, the most it can hold",
 				 FLOW_TABLE_MAX_RULES);
