@@ -362,9 +362,13 @@ resolve(const struct flow_pipeline *pl, unsigned int t, struct cache_state *cs,
 
 		hit[j] = found[m];
 		if (cs->on) {
+			const struct flow_entry *e = found[m];
+
 			if (cs->step[i] < FLOW_CACHE_CHAIN)
-				cs->rec[i][cs->step[i]] = found[m];
+				cs->rec[i][cs->step[i]] = e;
 			cs->step[i]++; /* past FLOW_CACHE_CHAIN: too long to cache */
+			if (e != NULL && e->rewrites_then_goto)
+				cs->step[i] = FLOW_CACHE_CHAIN + 1; /* see struct flow_entry */
 		}
 	}
 }

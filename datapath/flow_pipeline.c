@@ -15,6 +15,20 @@ acts_size(uint16_t n)
 	return RTE_ALIGN_CEIL(sizeof(struct flow_actions) + (size_t)n * sizeof(struct flow_act), 8);
 }
 
+static bool
+rewrites_then_goto(const struct flow_actions *a)
+{
+	if (a->n == 0 || a->a[a->n - 1].type != FLOW_ACT_GOTO_TABLE)
+		return false;
+	for (uint16_t i = 0; i + 1 < a->n; i++) {
+		enum flow_act_type t = a->a[i].type;
+
+		if (t != FLOW_ACT_OUTPUT && t != FLOW_ACT_NORMAL && t != FLOW_ACT_FLOOD)
+			return true;
+	}
+	return false;
+}
+
 /* Copies every rule's entry and actions into one allocation. */
 static int
 fill_entries(struct flow_pipeline *p, const struct flow_pipeline_rule *rules, uint32_t n,
@@ -41,6 +55,7 @@ fill_entries(struct flow_pipeline *p, const struct flow_pipeline_rule *rules, ui
 		(*entries)[i] = (struct flow_entry){
 			.stats_slot = rules[i].stats_slot,
 			.table = rules[i].table,
+			.rewrites_then_goto = rewrites_then_goto(a),
 			.acts = a,
 		};
 		at += acts_size(a->n);
