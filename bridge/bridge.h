@@ -128,7 +128,7 @@ typedef int (*bridge_flow_del_fn)(uint64_t id, void *arg);
 typedef int (*bridge_flow_expire_fn)(struct bridge_set *bs, const struct bridge_flow_txn *t,
 				     void *arg);
 
-/* Seconds on the clock rules are timed by (monotonic). */
+/* Milliseconds on the clock rules are timed by (monotonic). */
 uint64_t bridge_flows_now(void);
 /* Parses a rule or filter of bridge; ports must be the bridge's unless
  * restoring (stored rules may name ports that are gone). The caller frees

@@ -34,7 +34,7 @@ bridge_flows_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* The id of a port name, interned for good so that a rule keeps naming a
@@ -460,8 +460,8 @@ dump_rule(const struct flow_table_rule *tr, void *arg)
 			  "table", r->table, "priority", r->priority, "cookie", cookie,
 			  "match", match, "actions", acts,
 			  "n_packets", (json_int_t)c.packets, "n_bytes", (json_int_t)c.bytes,
-			  "age", (json_int_t)(d->now - tr->created),
-			  "idle", (json_int_t)(d->now - last_used),
+			  "age", (json_int_t)((d->now - tr->created) / 1000),
+			  "idle", (json_int_t)((d->now - last_used) / 1000),
 			  "idle_timeout", r->idle_timeout, "hard_timeout", r->hard_timeout));
 }
 

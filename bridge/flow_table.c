@@ -550,8 +550,9 @@ expire_visit(const void *node, VISIT which, void *closure)
 
 	if (which != postorder && which != leaf)
 		return;
-	if ((fr->hard_timeout == 0 || e->now - r->pub.created < fr->hard_timeout) &&
-	    (fr->idle_timeout == 0 || e->now - r->pub.last_used < fr->idle_timeout))
+	/* Milliseconds against seconds: a rule never goes before its time. */
+	if ((fr->hard_timeout == 0 || e->now - r->pub.created < fr->hard_timeout * UINT64_C(1000)) &&
+	    (fr->idle_timeout == 0 || e->now - r->pub.last_used < fr->idle_timeout * UINT64_C(1000)))
 		return;
 	if (grow((void **)&e->rules, &e->cap, e->n + 1, sizeof(r)) == 0)
 		e->rules[e->n++] = r;

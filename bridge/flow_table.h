@@ -42,8 +42,8 @@ struct flow_table_rule {
 	struct flow_rule r;
 	uint64_t id;           /* unique in the bridge, stable: the store's key */
 	uint32_t slot;         /* its counters (datapath/flow_stats.h) */
-	uint64_t created;      /* seconds, monotonic clock */
-	uint64_t last_used;    /* seconds: the last tick that saw its counters move */
+	uint64_t created;      /* milliseconds, monotonic clock */
+	uint64_t last_used;    /* milliseconds: the last tick that saw its counters move */
 	uint64_t last_packets; /* the packet count at that tick */
 };
 
@@ -56,7 +56,7 @@ struct flow_table *flow_table_create(void);
 void flow_table_destroy(struct flow_table *ft, struct flow_stats_pool *pool);
 
 /*
- * Applies ops in order, at time now (seconds). On success the table shows
+ * Applies ops in order, at time now (milliseconds). On success the table shows
  * the changes and *txn records them until flow_table_commit() or
  * flow_table_abort(). On failure nothing is changed, *failed is the index
  * of the operation at fault and err says why. -ENOSPC when the bridge would

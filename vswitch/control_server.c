@@ -19,7 +19,8 @@
 /* Bytes read from one client per poll: a busy client cannot starve others. */
 #define READ_CHUNK (64u * 1024)
 /* Responses queued for a client that does not read them; past this it is dropped. */
-#define MAX_PENDING_OUTPUT (4u * 1024 * 1024)
+/* A dump of a bridge at its rule limit (262,144 rules) is about 60 MiB. */
+#define MAX_PENDING_OUTPUT (128u * 1024 * 1024)
 #define MAX_EVENTS 32
 
 struct client {

@@ -270,7 +270,9 @@ control_loop(struct control_server *srv, struct vswitch *vs)
 		}
 		pthread_mutex_lock(&vs->lock);
 		bridge_run(vs->bridges);
-		if (bridge_flows_now() != last_expire) {
+		/* Once a second: a timeout is in whole seconds, and each pass reads
+		 * every rule's counters. */
+		if (bridge_flows_now() - last_expire >= 1000) {
 			last_expire = bridge_flows_now();
 			rpc_flows_expire(vs);
 		}

@@ -1014,7 +1014,7 @@ static unsigned int
 expire_at(struct fx *fx, uint64_t now, bool commit, char **log)
 {
 	struct flow_txn *txn = NULL;
-	unsigned int n = flow_table_expire(fx->ft, now, &txn);
+	unsigned int n = flow_table_expire(fx->ft, now * 1000, &txn); /* seconds -> ms */
 	int rc;
 
 	assert_true((n == 0) == (txn == NULL));
@@ -1034,11 +1034,11 @@ test_expiry(void **state)
 	struct flow_table_rule hard, idle, busy;
 	char *log;
 
-	add_at(fx, "priority=1,cookie=0x1,hard_timeout=10,in_port=vm1,actions=drop", 100);
-	add_at(fx, "priority=1,cookie=0x2,idle_timeout=5,in_port=vm2,actions=drop", 100);
-	add_at(fx, "priority=1,cookie=0x3,idle_timeout=5,in_port=up0,actions=drop", 100);
-	add_at(fx, "priority=3,cookie=0x4,ip,actions=drop", 100);
-	add_at(fx, "priority=2,cookie=0x5,idle_timeout=3,hard_timeout=6,ip,actions=drop", 100);
+	add_at(fx, "priority=1,cookie=0x1,hard_timeout=10,in_port=vm1,actions=drop", (100) * 1000);
+	add_at(fx, "priority=1,cookie=0x2,idle_timeout=5,in_port=vm2,actions=drop", (100) * 1000);
+	add_at(fx, "priority=1,cookie=0x3,idle_timeout=5,in_port=up0,actions=drop", (100) * 1000);
+	add_at(fx, "priority=3,cookie=0x4,ip,actions=drop", (100) * 1000);
+	add_at(fx, "priority=2,cookie=0x5,idle_timeout=3,hard_timeout=6,ip,actions=drop", (100) * 1000);
 	hard = rule_of(fx->ft, 1);
 	idle = rule_of(fx->ft, 2);
 	busy = rule_of(fx->ft, 3);
@@ -1050,10 +1050,10 @@ test_expiry(void **state)
 	 * hit after that tick: idle time counts from the last tick that saw a
 	 * hit, so it is still idle since 100. */
 	hit(fx, busy.slot, 1, 64);
-	flow_table_tick(fx->ft, fx->pool, 102);
-	assert_int_equal(rule_of(fx->ft, 3).last_used, 102);
+	flow_table_tick(fx->ft, fx->pool, (102) * 1000);
+	assert_int_equal(rule_of(fx->ft, 3).last_used, 102 * 1000);
 	assert_int_equal(rule_of(fx->ft, 3).last_packets, 1);
-	assert_int_equal(rule_of(fx->ft, 2).last_used, 100);
+	assert_int_equal(rule_of(fx->ft, 2).last_used, 100 * 1000);
 	hit(fx, rule_of(fx->ft, 5).slot, 1, 64);
 
 	/* At 103: cookie 5 idled 3 seconds. Aborted first: it stays. */
@@ -1068,15 +1068,15 @@ test_expiry(void **state)
 	 * (idle since 102). */
 	assert_int_equal(expire_at(fx, 104, true, NULL), 0);
 	/* A tick without new counts does not refresh anything. */
-	flow_table_tick(fx->ft, fx->pool, 104);
-	assert_int_equal(rule_of(fx->ft, 2).last_used, 100);
+	flow_table_tick(fx->ft, fx->pool, (104) * 1000);
+	assert_int_equal(rule_of(fx->ft, 2).last_used, 100 * 1000);
 	assert_int_equal(expire_at(fx, 105, true, &log), 1);
 	assert_string_equal(log, "del 2\n");
 	free(log);
 
 	/* Cookie 3 keeps being hit: it lives on past 107. */
 	hit(fx, busy.slot, 2, 64);
-	flow_table_tick(fx->ft, fx->pool, 106);
+	flow_table_tick(fx->ft, fx->pool, (106) * 1000);
 	assert_int_equal(expire_at(fx, 107, true, NULL), 0);
 	assert_int_equal(expire_at(fx, 110, true, &log), 1);
 	assert_string_equal(log, "del 1\n"); /* hard timeout, hits or not */
@@ -1100,11 +1100,11 @@ test_expiry_hard_not_extended(void **state)
 	struct fx *fx = *state;
 	uint32_t slot;
 
-	add_at(fx, "priority=1,cookie=0x1,idle_timeout=4,hard_timeout=4,ip,actions=drop", 10);
+	add_at(fx, "priority=1,cookie=0x1,idle_timeout=4,hard_timeout=4,ip,actions=drop", (10) * 1000);
 	slot = rule_of(fx->ft, 1).slot;
 	for (uint64_t t = 11; t <= 13; t++) {
 		hit(fx, slot, 1, 64);
-		flow_table_tick(fx->ft, fx->pool, t);
+		flow_table_tick(fx->ft, fx->pool, (t) * 1000);
 		assert_int_equal(expire_at(fx, t, true, NULL), 0);
 	}
 	assert_int_equal(expire_at(fx, 14, true, NULL), 1);
