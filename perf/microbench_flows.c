@@ -1,0 +1,1065 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * microbench_flows: the rule pipeline in the forwarding loop, several rule sets in one run.
+ *
+ * The loop is microbench_fwd's: bursts of 32 64-byte frames go through the real fwd_burst()
+ * and fwd_flush() into ring-backed ethdev ports, and the same loop with the pipeline replaced
+ * by a plain free of the burst measures the harness, so
+ *   pipeline_ns_per_packet = ns_per_packet - overhead_ns_per_packet.
+ * Here the frames are Ethernet + IPv4 + TCP or UDP (802.1Q-tagged when a flow's rule matches
+ * a VLAN), all received on port p0, and the bridge carries a pipeline from
+ * flow_pipeline_build() whose every rule says output:p1. Scenarios:
+ *   l2          no pipeline: the default rule only, the L2 learning switch (reference)
+ *   1rule       in_port=p0,actions=output:p1 (the baseline the others are compared with)
+ *   10k         --rules rules over 20 mask shapes with random priorities, traffic of --flows
+ *               distinct flows, each made to match some rule
+ *   10k-1M      the same rules, traffic of --big-flows flows
+ *   10k-banded  --rules rules, priorities in one band per shape (early-exit friendly)
+ * Flows are cycled through in order, so every burst carries 32 different flows.
+ *
+ * Every round runs every scenario in turn: a warm-up pass over its flows (which fills the
+ * flow cache), then the harness loop and the pipeline loop in alternating order. Figures are
+ * medians over rounds, so drift on the machine hits every scenario alike.
+ *
+ * Checks at the end: every frame came out of p1 and nothing was dropped, each scenario's
+ * rule counters add up to the frames it put through the pipeline, and no mbuf leaked. The
+ * program exits 1 if any check fails.
+ *
+ * Under callgrind (--callgrind), each scenario's measured loop runs once, bracketed by
+ * CALLGRIND_ZERO_STATS and CALLGRIND_DUMP_STATS_AT(name): one dump per scenario, whose total
+ * divided by the packets printed is the instructions per packet.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "datapath/classifier.h"
+#include "datapath/dp_stats.h"
+#include "datapath/fdb.h"
+#include "datapath/flow_actions.h"
+#include "datapath/flow_cache.h"
+#include "datapath/flow_key.h"
+#include "datapath/flow_pipeline.h"
+#include "datapath/flow_stats.h"
+#include "datapath/forward.h"
+#include "datapath/snapshot.h"
+#include "flowgen.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define MB_HAVE_CALLGRIND 1
+#endif
+#endif
+#ifndef MB_HAVE_CALLGRIND
+#define MB_HAVE_CALLGRIND 0
+#define CALLGRIND_ZERO_STATS do {} while (0)
+#define CALLGRIND_DUMP_STATS_AT(s) do { (void)(s); } while (0)
+#endif
+
+#define MB_FRAME_LEN FLOWGEN_FRAME_LEN
+#define MB_IN 0  /* the port every frame is received on: p0 */
+#define MB_OUT 1 /* and the one every rule sends it to: p1 */
+#define MB_N_PORTS 2
+#define MB_RULE_PORTS 16 /* in_port values rules draw from: the bridge's other ports get none */
+#define MB_POOL_SIZE 4095
+#define MB_POOL_CACHE 256
+#define MB_RING_SIZE 1024
+#define MB_DEFAULT_PACKETS 2000000 /* per scenario, over all rounds */
+#define MB_DEFAULT_ROUNDS 5
+#define MB_MAX_ROUNDS 101
+#define MB_DEFAULT_RULES 10000
+#define MB_DEFAULT_FLOWS 100000
+#define MB_DEFAULT_BIG_FLOWS 1000000
+#define MB_MAX_FLOWS (1u << 24)
+#define MB_MAC_STATION UINT64_C(0x020000000000)
+#define MB_CPU_OK 95 /* below this share of the wall time on a CPU, a scenario is suspect */
+
+enum mb_scen_id { MB_L2, MB_1RULE, MB_MANY, MB_MANY_BIG, MB_BANDED, MB_N_SCEN };
+
+static const char *const mb_scen_names[MB_N_SCEN] = {
+	[MB_L2] = "l2", [MB_1RULE] = "1rule", [MB_MANY] = "10k", [MB_MANY_BIG] = "10k-1M",
+	[MB_BANDED] = "10k-banded",
+};
+
+struct mb_opts {
+	bool want[MB_N_SCEN];
+	uint32_t rules;
+	uint32_t flows;
+	uint32_t big_flows;
+	uint64_t packets; /* measured per scenario, over all rounds */
+	uint64_t warmup;  /* 0: one pass over the scenario's flows */
+	unsigned int rounds;
+	uint64_t seed;
+	unsigned int lcore;
+	bool callgrind;
+};
+
+/* A rule set with its traffic. */
+struct mb_set {
+	struct flow_pipeline_rule *rules;
+	uint32_t n_rules;
+	uint8_t (*frames)[MB_FRAME_LEN]; /* one template per flow */
+	uint32_t n_frames;
+	struct flow_stats_pool *pool;
+	struct flow_pipeline *pl; /* our reference; NULL for the L2 switch */
+	double build_ms;
+};
+
+struct mb_scen {
+	enum mb_scen_id id;
+	struct mb_set *set;
+	uint32_t n_flows; /* a prefix of set->frames */
+	uint32_t pos;     /* the next flow to send */
+	double tot[MB_MAX_ROUNDS], ovh[MB_MAX_ROUNDS];
+	uint64_t hits, misses;  /* flow cache, measured pipeline loops only */
+	uint64_t pipeline_pkts; /* everything given to fwd_burst, warm-ups included */
+	double cpu_s, wall_s;   /* the timed loops: CPU time this thread got, wall time */
+	double pipe_ns;         /* the results */
+};
+
+struct mb_bench {
+	struct mb_opts opt;
+	struct flowgen_rng rng;
+	struct rte_mempool *pool;
+	struct rte_ring *rx[MB_N_PORTS], *tx[MB_N_PORTS];
+	uint16_t eth_port[MB_N_PORTS];
+	uint16_t n_eth;
+	struct rte_ring *learn_ring;
+	struct rte_rcu_qsbr *qsbr;
+	struct fdb *fdb;
+	struct snapshot *snap;
+	struct dp_port_stats *stats;
+	struct fwd_ctx *ctx;
+	struct vlan_config vlan;
+	rte_spinlock_t tx_locks[DP_MAX_PORTS];
+	struct flow_act out_act; /* output:p1 */
+
+	struct mb_set plain;  /* l2: the default rule only */
+	struct mb_set one;    /* 1rule; shares plain's frames */
+	struct mb_set many;   /* 10k */
+	struct mb_set big;    /* 10k-1M: many's rules and frames, a pipeline of its own */
+	struct mb_set banded; /* 10k-banded */
+	struct mb_scen scen[MB_N_SCEN];
+
+	uint64_t sent;                  /* frames given to fwd_burst */
+	uint64_t drained[MB_N_PORTS];   /* frames taken off each tx ring */
+};
+
+static inline uint64_t
+station_mac(uint16_t port)
+{
+	return MB_MAC_STATION | ((uint64_t)port << 24);
+}
+
+static inline void
+mac_put(struct rte_ether_addr *a, uint64_t mac)
+{
+	uint64_t be = rte_cpu_to_be_64(mac << 16);
+
+	memcpy(a->addr_bytes, &be, RTE_ETHER_ADDR_LEN);
+}
+
+/* ---- setup -------------------------------------------------------------------------------- */
+
+static int
+alloc_frames(struct mb_set *s, uint32_t n)
+{
+	s->frames = aligned_alloc(RTE_CACHE_LINE_SIZE, (size_t)n * MB_FRAME_LEN);
+	if (s->frames == NULL) {
+		fprintf(stderr, "microbench_flows: no memory for %u frames\n", n);
+		return -1;
+	}
+	s->n_frames = n;
+	return 0;
+}
+
+/* Allocates the set's counter slots (0 .. n_rules-1, or the default rule's slot 0) and
+ * builds its pipeline. */
+static int
+build_set(struct mb_set *s, bool pipeline)
+{
+	uint32_t slots = pipeline ? s->n_rules : 1;
+	uint64_t t0;
+
+	s->pool = flow_stats_pool_create(1, SOCKET_ID_ANY);
+	if (s->pool == NULL) {
+		fprintf(stderr, "microbench_flows: flow_stats_pool_create: %s\n", strerror(errno));
+		return -1;
+	}
+	for (uint32_t i = 0; i < slots; i++) {
+		int64_t slot = flow_stats_pool_alloc(s->pool);
+
+		if (slot != (int64_t)i) {
+			fprintf(stderr, "microbench_flows: flow_stats_pool_alloc gave %" PRId64
+					", expected %u\n", slot, i);
+			return -1;
+		}
+	}
+	if (!pipeline)
+		return 0;
+	t0 = rte_rdtsc();
+	s->pl = flow_pipeline_build(s->rules, s->n_rules, SOCKET_ID_ANY);
+	s->build_ms = (double)(rte_rdtsc() - t0) * 1e3 / (double)rte_get_tsc_hz();
+	if (s->pl == NULL) {
+		fprintf(stderr, "microbench_flows: flow_pipeline_build(%u rules): %s\n", s->n_rules,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A rule set over the 20 shapes and n_flows flows that match it. */
+static int
+setup_rule_set(struct mb_bench *b, struct mb_set *s, bool banded, uint32_t n_flows)
+{
+	s->n_rules = b->opt.rules;
+	s->rules = calloc(s->n_rules, sizeof(*s->rules));
+	if (s->rules == NULL || alloc_frames(s, n_flows) < 0)
+		return -1;
+	flowgen_rules(&b->rng, &(struct flowgen_rule_params){ .rule_ports = MB_RULE_PORTS,
+							     .banded = banded, .act = &b->out_act },
+		      s->rules, s->n_rules);
+	for (uint32_t i = 0; i < n_flows; i++) {
+		struct flow_key k;
+
+		flowgen_flow(&b->rng, MB_IN, s->rules, s->n_rules, &k);
+		flowgen_frame(&k, s->frames[i]);
+		if (flowgen_check_frame(b->pool, &k, s->frames[i]) < 0) {
+			fprintf(stderr, "microbench_flows: flow %u: the frame does not parse back to "
+					"its key\n", i);
+			return -1;
+		}
+	}
+	return build_set(s, true);
+}
+
+/* The l2 and 1rule traffic: flows drawn like the 10k ones, but untagged and from the station
+ * on p0 to the station on p1, so that the L2 switch knows the destination. */
+static int
+setup_plain(struct mb_bench *b)
+{
+	static struct flow_pipeline_rule one;
+	uint32_t n = b->opt.flows;
+	struct flowgen_rng r = { .s = b->opt.seed ^ UINT64_C(0x5eed) };
+
+	if (alloc_frames(&b->plain, n) < 0)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		struct flow_key k;
+
+		if (b->many.rules != NULL)
+			flowgen_flow(&b->rng, MB_IN, b->many.rules, b->many.n_rules, &k);
+		else
+			flowgen_random_key(&r, MB_IN, &k);
+		k.vlan_tci = 0;
+		mac_put(&k.dl_src, station_mac(MB_IN));
+		mac_put(&k.dl_dst, station_mac(MB_OUT));
+		flowgen_frame(&k, b->plain.frames[i]);
+	}
+	if (build_set(&b->plain, false) < 0)
+		return -1;
+
+	one = (struct flow_pipeline_rule){ .table = 0, .priority = 32768, .stats_slot = 0,
+					   .n_acts = 1, .acts = &b->out_act };
+	one.key.in_port = MB_IN;
+	one.mask.in_port = 0xffff;
+	b->one.rules = &one;
+	b->one.n_rules = 1;
+	b->one.frames = b->plain.frames;
+	b->one.n_frames = b->plain.n_frames;
+	return build_set(&b->one, true);
+}
+
+static int
+start_ring_port(uint16_t port, struct rte_mempool *pool)
+{
+	struct rte_eth_conf conf;
+
+	/* rte_eth_tx_burst() needs the fast-path ops that only a started device has. */
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup(port, 0, MB_RING_SIZE, SOCKET_ID_ANY, NULL, pool) != 0 ||
+	    rte_eth_tx_queue_setup(port, 0, MB_RING_SIZE, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_start(port) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+setup_ports(struct mb_bench *b)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
+		int id;
+
+		snprintf(name, sizeof(name), "mf_rx%u", p);
+		b->rx[p] = rte_ring_create(name, MB_RING_SIZE, SOCKET_ID_ANY,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "mf_tx%u", p);
+		b->tx[p] = rte_ring_create(name, MB_RING_SIZE, SOCKET_ID_ANY,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (b->rx[p] == NULL || b->tx[p] == NULL) {
+			fprintf(stderr, "microbench_flows: rte_ring_create: %s\n",
+				rte_strerror(rte_errno));
+			return -1;
+		}
+		snprintf(name, sizeof(name), "mf_port%u", p);
+		id = rte_eth_from_rings(name, &b->rx[p], 1, &b->tx[p], 1, SOCKET_ID_ANY);
+		if (id < 0) {
+			fprintf(stderr, "microbench_flows: rte_eth_from_rings %s: %s\n", name,
+				rte_strerror(rte_errno));
+			return -1;
+		}
+		b->eth_port[p] = (uint16_t)id;
+		b->n_eth++;
+		if (start_ring_port(b->eth_port[p], b->pool) < 0) {
+			fprintf(stderr, "microbench_flows: cannot start ring port %s\n", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The FDB knows the two stations of the l2 traffic; nothing else is ever learned. */
+static int
+setup_fdb(struct mb_bench *b)
+{
+	size_t qsize = rte_rcu_qsbr_get_memsize(1);
+	uint32_t now = fdb_now();
+
+	b->qsbr = rte_zmalloc("mf_qsbr", qsize, RTE_CACHE_LINE_SIZE);
+	if (b->qsbr == NULL || rte_rcu_qsbr_init(b->qsbr, 1) != 0 ||
+	    rte_rcu_qsbr_thread_register(b->qsbr, 0) != 0) {
+		fprintf(stderr, "microbench_flows: cannot set up the QSBR variable\n");
+		return -1;
+	}
+	rte_rcu_qsbr_thread_online(b->qsbr, 0);
+	b->fdb = fdb_create(&(struct fdb_params){ .name = "mf_fdb",
+						  .max_entries = FDB_DEFAULT_ENTRIES,
+						  .aging_sec = FDB_DEFAULT_AGING_SEC,
+						  .socket_id = SOCKET_ID_ANY, .qsbr = b->qsbr });
+	if (b->fdb == NULL) {
+		fprintf(stderr, "microbench_flows: fdb_create: %s\n", strerror(errno));
+		return -1;
+	}
+	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
+		struct fdb_key k = { .vlan = 0 };
+		int ret;
+
+		mac_put(&k.mac, station_mac(p));
+		ret = fdb_learn(b->fdb, &k, p, now, NULL);
+		if (ret < 0) {
+			fprintf(stderr, "microbench_flows: fdb_learn: %s\n", strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+setup_snapshot(struct mb_bench *b)
+{
+	struct snap_bridge *br;
+
+	b->snap = snapshot_create();
+	if (b->snap == NULL) {
+		fprintf(stderr, "microbench_flows: snapshot_create: %s\n", strerror(errno));
+		return -1;
+	}
+	br = &b->snap->bridges[0];
+	br->in_use = true;
+	br->fdb = b->fdb;
+	br->vlan_uniform = true;
+	br->min_mtu = 1500;
+	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
+		struct snap_port *sp = &b->snap->ports[p];
+
+		sp->in_use = true;
+		sp->link_up = true;
+		sp->eth_port = b->eth_port[p];
+		sp->bridge = 0;
+		sp->n_txq = 1;
+		sp->mtu = 1500;
+		vlan_port_build(&sp->vlan, &b->vlan);
+		br->flood[br->n_flood++] = p;
+	}
+	b->snap->version = 1;
+	return 0;
+}
+
+static int
+setup(struct mb_bench *b)
+{
+	const struct mb_opts *o = &b->opt;
+	uint32_t many_flows = 0;
+
+	b->rng.s = o->seed;
+	vlan_config_default(&b->vlan);
+	b->out_act = (struct flow_act){ .type = FLOW_ACT_OUTPUT, .arg = MB_OUT };
+	b->pool = rte_pktmbuf_pool_create("mf_pool", MB_POOL_SIZE, MB_POOL_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (b->pool == NULL) {
+		fprintf(stderr, "microbench_flows: rte_pktmbuf_pool_create: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	if (setup_ports(b) < 0 || setup_fdb(b) < 0 || setup_snapshot(b) < 0)
+		return -1;
+
+	if (o->want[MB_MANY])
+		many_flows = o->flows;
+	if (o->want[MB_MANY_BIG])
+		many_flows = RTE_MAX(many_flows, o->big_flows);
+	if (many_flows > 0 && setup_rule_set(b, &b->many, false, many_flows) < 0)
+		return -1;
+	/* Built apart, so that its flow cache entries are not the 10k scenario's: with one
+	 * pipeline generation, the 1M flows' entries would crowd out the 100k flows' ones in
+	 * the next round instead of being stale. */
+	if (o->want[MB_MANY_BIG]) {
+		b->big.rules = b->many.rules;
+		b->big.n_rules = b->many.n_rules;
+		b->big.frames = b->many.frames;
+		b->big.n_frames = b->many.n_frames;
+		if (build_set(&b->big, true) < 0)
+			return -1;
+	}
+	if (o->want[MB_BANDED] && setup_rule_set(b, &b->banded, true, o->flows) < 0)
+		return -1;
+	if ((o->want[MB_L2] || o->want[MB_1RULE]) && setup_plain(b) < 0)
+		return -1;
+
+	b->learn_ring = rte_ring_create_elem("mf_learn", sizeof(struct learn_event), MB_RING_SIZE,
+					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	b->stats = aligned_alloc(RTE_CACHE_LINE_SIZE, DP_MAX_PORTS * sizeof(*b->stats));
+	if (b->learn_ring == NULL || b->stats == NULL) {
+		fprintf(stderr, "microbench_flows: cannot allocate the learn ring or stats\n");
+		return -1;
+	}
+	memset(b->stats, 0, DP_MAX_PORTS * sizeof(*b->stats));
+	b->ctx = fwd_ctx_create(&(struct fwd_ctx_params){
+		.pmd = 0,
+		.learn_ring = b->learn_ring,
+		.stats = b->stats,
+		.pool = b->pool,
+		.tx_locks = b->tx_locks,
+		.fstats = NULL, /* set per scenario: each rule set has its own counters */
+		.socket_id = SOCKET_ID_ANY,
+	});
+	if (b->ctx == NULL) {
+		fprintf(stderr, "microbench_flows: fwd_ctx_create: %s\n", strerror(errno));
+		return -1;
+	}
+	b->ctx->now = fdb_now();
+
+	for (int i = 0; i < MB_N_SCEN; i++) {
+		struct mb_scen *sc = &b->scen[i];
+
+		sc->id = (enum mb_scen_id)i;
+		switch (sc->id) {
+		case MB_L2:
+			sc->set = &b->plain;
+			sc->n_flows = o->flows;
+			break;
+		case MB_1RULE:
+			sc->set = &b->one;
+			sc->n_flows = o->flows;
+			break;
+		case MB_MANY:
+			sc->set = &b->many;
+			sc->n_flows = o->flows;
+			break;
+		case MB_MANY_BIG:
+			sc->set = &b->big;
+			sc->n_flows = o->big_flows;
+			break;
+		case MB_BANDED:
+		default:
+			sc->set = &b->banded;
+			sc->n_flows = o->flows;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void
+free_set(struct mb_set *s, bool own_frames, bool own_rules)
+{
+	flow_pipeline_put(s->pl);
+	flow_stats_pool_destroy(s->pool);
+	if (own_frames)
+		free(s->frames);
+	if (own_rules)
+		free(s->rules);
+}
+
+static void
+teardown(struct mb_bench *b)
+{
+	fwd_ctx_destroy(b->ctx);
+	free(b->stats);
+	rte_ring_free(b->learn_ring);
+	if (b->snap != NULL)
+		b->snap->bridges[0].pipeline = NULL; /* the sets hold the references */
+	snapshot_destroy(b->snap);
+	free_set(&b->plain, true, false);
+	free_set(&b->one, false, false);
+	free_set(&b->many, true, true);
+	free_set(&b->big, false, false);
+	free_set(&b->banded, true, true);
+	fdb_destroy(b->fdb);
+	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
+		if (p < b->n_eth) {
+			rte_eth_dev_stop(b->eth_port[p]);
+			rte_eth_dev_close(b->eth_port[p]);
+		}
+		rte_ring_free(b->rx[p]);
+		rte_ring_free(b->tx[p]);
+	}
+	rte_mempool_free(b->pool);
+	rte_free(b->qsbr);
+}
+
+/* ---- the measured loop -------------------------------------------------------------------- */
+
+/* Points the bridge at the scenario's pipeline (none for l2, whose frames are counted into
+ * the default rule's slot) and the thread at its counters. Between bursts, as a snapshot
+ * swap would be; the flow cache tells pipelines apart by their generation. */
+static void
+select_scenario(struct mb_bench *b, const struct mb_scen *sc)
+{
+	struct snap_bridge *br = &b->snap->bridges[0];
+
+	br->pipeline = sc->set->pl;
+	br->count_default = sc->set->pl == NULL;
+	br->default_slot = 0;
+	b->ctx->fstats = flow_stats_pool_pmd(sc->set->pool, 0);
+}
+
+static inline void
+drain_tx(struct mb_bench *b)
+{
+	struct rte_mbuf *out[2 * FWD_BURST];
+
+	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
+		unsigned int n;
+
+		while ((n = rte_ring_dequeue_burst(b->tx[p], (void **)out, RTE_DIM(out), NULL)) >
+		       0) {
+			b->drained[p] += n;
+			rte_pktmbuf_free_bulk(out, n);
+		}
+	}
+}
+
+/*
+ * iters bursts of the scenario's next flows; returns TSC cycles, UINT64_MAX if the mbuf pool
+ * ran dry. pipeline selects fwd_burst()/fwd_flush() or the harness alone (the burst is freed
+ * at once); allocation, frame copying, tx ring draining and the quiescent report are common.
+ */
+static uint64_t
+run_loop(struct mb_bench *b, struct mb_scen *sc, uint64_t iters, bool pipeline)
+{
+	uint8_t (*frames)[MB_FRAME_LEN] = sc->set->frames;
+	uint32_t n_flows = sc->n_flows, pos = sc->pos;
+	struct rte_mbuf *pkts[FWD_BURST];
+	uint64_t start = rte_rdtsc();
+
+	for (uint64_t i = 0; i < iters; i++) {
+		if (unlikely(rte_pktmbuf_alloc_bulk(b->pool, pkts, FWD_BURST) != 0))
+			return UINT64_MAX;
+		for (unsigned int j = 0; j < FWD_BURST; j++) {
+			struct rte_mbuf *m = pkts[j];
+
+			memcpy(rte_pktmbuf_mtod(m, uint8_t *), frames[pos], MB_FRAME_LEN);
+			m->data_len = MB_FRAME_LEN;
+			m->pkt_len = MB_FRAME_LEN;
+			if (++pos == n_flows)
+				pos = 0;
+		}
+		if (pipeline) {
+			fwd_burst(b->ctx, b->snap, MB_IN, pkts, FWD_BURST);
+			fwd_flush(b->ctx, b->snap);
+		} else {
+			rte_pktmbuf_free_bulk(pkts, FWD_BURST);
+		}
+		drain_tx(b);
+		rte_rcu_qsbr_quiescent(b->qsbr, 0);
+	}
+	sc->pos = pos;
+	if (pipeline) {
+		b->sent += iters * FWD_BURST;
+		sc->pipeline_pkts += iters * FWD_BURST;
+	}
+	return rte_rdtsc() - start;
+}
+
+/* The pipeline loop, counting the flow cache's hits and misses. */
+static uint64_t
+run_measured(struct mb_bench *b, struct mb_scen *sc, uint64_t iters)
+{
+	const struct flow_cache *fc = b->ctx->fcache;
+	uint64_t h = fc->hits, m = fc->misses, c;
+
+	c = run_loop(b, sc, iters, true);
+	sc->hits += fc->hits - h;
+	sc->misses += fc->misses - m;
+	return c;
+}
+
+static uint64_t
+warmup_iters(const struct mb_bench *b, const struct mb_scen *sc)
+{
+	uint64_t pkts = b->opt.warmup != 0 ? b->opt.warmup : sc->n_flows;
+
+	return (pkts + FWD_BURST - 1) / FWD_BURST;
+}
+
+static double
+thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int
+run_rounds(struct mb_bench *b)
+{
+	const struct mb_opts *o = &b->opt;
+	uint64_t iters = (o->packets / o->rounds + FWD_BURST - 1) / FWD_BURST;
+	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
+
+	for (unsigned int r = 0; r < o->rounds; r++) {
+		for (int i = 0; i < MB_N_SCEN; i++) {
+			struct mb_scen *sc = &b->scen[i];
+			uint64_t c_tot, c_ovh, w;
+			double cpu0;
+
+			if (!o->want[i])
+				continue;
+			select_scenario(b, sc);
+			w = warmup_iters(b, sc);
+			if (run_loop(b, sc, w, true) == UINT64_MAX)
+				goto dry;
+			cpu0 = thread_cpu_s();
+			if (r % 2 == 0) {
+				c_ovh = run_loop(b, sc, iters, false);
+				c_tot = run_measured(b, sc, iters);
+			} else {
+				c_tot = run_measured(b, sc, iters);
+				c_ovh = run_loop(b, sc, iters, false);
+			}
+			if (c_ovh == UINT64_MAX || c_tot == UINT64_MAX)
+				goto dry;
+			sc->cpu_s += thread_cpu_s() - cpu0;
+			sc->wall_s += (double)(c_ovh + c_tot) * ns_per_cycle * 1e-9;
+			sc->tot[r] = (double)c_tot * ns_per_cycle / (double)(iters * FWD_BURST);
+			sc->ovh[r] = (double)c_ovh * ns_per_cycle / (double)(iters * FWD_BURST);
+		}
+	}
+	return 0;
+dry:
+	fprintf(stderr, "microbench_flows: the mbuf pool ran dry\n");
+	return -1;
+}
+
+/* --callgrind: each scenario's measured loop once, one callgrind dump per scenario. */
+static int
+run_callgrind(struct mb_bench *b)
+{
+	const struct mb_opts *o = &b->opt;
+	uint64_t iters = (o->packets + FWD_BURST - 1) / FWD_BURST;
+
+	for (int i = 0; i < MB_N_SCEN; i++) {
+		struct mb_scen *sc = &b->scen[i];
+		uint64_t c;
+
+		if (!o->want[i])
+			continue;
+		select_scenario(b, sc);
+		if (run_loop(b, sc, warmup_iters(b, sc), true) == UINT64_MAX)
+			return -1;
+		CALLGRIND_ZERO_STATS;
+		c = run_measured(b, sc, iters);
+		CALLGRIND_DUMP_STATS_AT(mb_scen_names[i]);
+		if (c == UINT64_MAX)
+			return -1;
+		printf("callgrind scenario=%s packets=%" PRIu64 " cache_hits=%" PRIu64
+		       " cache_misses=%" PRIu64 "\n", mb_scen_names[i], iters * FWD_BURST, sc->hits,
+		       sc->misses);
+	}
+	return 0;
+}
+
+/* ---- checks and report -------------------------------------------------------------------- */
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "microbench_flows: check failed: " __VA_ARGS__);           \
+			fputc('\n', stderr);                                                       \
+			bad++;                                                                     \
+		}                                                                                  \
+	} while (0)
+
+/* Every frame out of p1, none dropped or leaked, and each scenario's rule counters sum to
+ * the frames it put through the pipeline. Returns the number of failures. */
+static int
+check_results(const struct mb_bench *b)
+{
+	const struct dp_port_stats *in = &b->stats[MB_IN], *out = &b->stats[MB_OUT];
+	int bad = 0;
+
+	CHECK(in->rx_packets == b->sent, "p0 rx_packets %" PRIu64 ", sent %" PRIu64,
+	      in->rx_packets, b->sent);
+	CHECK(out->tx_packets == b->sent, "p1 tx_packets %" PRIu64 ", sent %" PRIu64,
+	      out->tx_packets, b->sent);
+	CHECK(b->drained[MB_OUT] == b->sent, "p1 tx ring gave %" PRIu64 ", sent %" PRIu64,
+	      b->drained[MB_OUT], b->sent);
+	CHECK(b->drained[MB_IN] == 0, "p0 tx ring gave %" PRIu64 ", expected 0", b->drained[MB_IN]);
+	for (uint16_t p = 0; p < MB_N_PORTS; p++)
+		for (int r = 0; r < DP_DROP_MAX; r++)
+			CHECK(b->stats[p].drops[r] == 0, "p%u drop %s = %" PRIu64, p,
+			      dp_drop_name((enum dp_drop_reason)r), b->stats[p].drops[r]);
+	for (int i = 0; i < MB_N_SCEN; i++) {
+		const struct mb_scen *sc = &b->scen[i];
+		uint64_t pkts = 0, bytes = 0;
+		uint32_t slots;
+
+		if (!b->opt.want[i])
+			continue;
+		slots = sc->set->pl != NULL ? sc->set->n_rules : 1;
+		for (uint32_t s = 0; s < slots; s++) {
+			struct flow_counter c;
+
+			flow_stats_pool_read(sc->set->pool, s, &c);
+			pkts += c.packets;
+			bytes += c.bytes;
+		}
+		CHECK(pkts == sc->pipeline_pkts && bytes == pkts * MB_FRAME_LEN,
+		      "%s: rule counters say %" PRIu64 " packets, %" PRIu64 " bytes; %" PRIu64
+		      " packets went through", mb_scen_names[i], pkts, bytes, sc->pipeline_pkts);
+	}
+	CHECK(rte_ring_count(b->learn_ring) == 0, "%u learn events queued",
+	      rte_ring_count(b->learn_ring));
+	CHECK(rte_mempool_avail_count(b->pool) == MB_POOL_SIZE, "%u of %u mbufs back in the pool",
+	      rte_mempool_avail_count(b->pool), MB_POOL_SIZE);
+	return bad;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(const double *v, unsigned int n)
+{
+	double s[MB_MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void
+report(struct mb_bench *b)
+{
+	const struct mb_opts *o = &b->opt;
+	const struct mb_scen *base = o->want[MB_1RULE] ? &b->scen[MB_1RULE] : NULL;
+	bool suspect = false;
+
+	printf("# tsc %.2f GHz; %u rounds of %" PRIu64 " packets per scenario; bursts of %d "
+	       "64-byte frames, all on p0, 32 different flows each; seed %" PRIu64 "\n",
+	       (double)rte_get_tsc_hz() / 1e9, o->rounds,
+	       (o->packets / o->rounds + FWD_BURST - 1) / FWD_BURST * FWD_BURST, FWD_BURST,
+	       o->seed);
+	printf("%-11s %6s %6s %4s %8s %5s %7s %7s %8s %6s %8s %6s %10s %9s %8s %5s\n",
+	       "# scenario", "rules", "stored", "subt", "flows", "cache", "ns/pkt", "harness",
+	       "pipeline", "Mpps", "vs_1rule", "hit%", "dp_B/rule", "stats_B/r", "build_ms", "cpu%");
+	for (int i = 0; i < MB_N_SCEN; i++)
+		if (o->want[i])
+			b->scen[i].pipe_ns = median(b->scen[i].tot, o->rounds) -
+					     median(b->scen[i].ovh, o->rounds);
+	for (int i = 0; i < MB_N_SCEN; i++) {
+		const struct mb_scen *sc = &b->scen[i];
+		const struct flow_pipeline *pl = sc->set->pl;
+		unsigned int stored = 0, subt = 0;
+		double cpu;
+		char vs[16] = "-", hits[16] = "-", dpb[16] = "-", stb[16] = "-", bms[16] = "-";
+
+		if (!o->want[i])
+			continue;
+		if (pl != NULL) {
+			stored = cls_table_n_rules(pl->tables[0]);
+			subt = cls_table_n_subtables(pl->tables[0]);
+			snprintf(dpb, sizeof(dpb), "%.1f",
+				 (double)flow_pipeline_memory(pl) / pl->n_rules);
+			snprintf(stb, sizeof(stb), "%.1f",
+				 (double)flow_stats_pool_memory(sc->set->pool) / pl->n_rules);
+			snprintf(bms, sizeof(bms), "%.1f", sc->set->build_ms);
+			if (pl->use_cache && sc->hits + sc->misses > 0)
+				snprintf(hits, sizeof(hits), "%.1f",
+					 100.0 * (double)sc->hits / (double)(sc->hits + sc->misses));
+		}
+		printf("%-11s %6u %6u %4u %8u %5s %7.2f %7.2f %8.2f %6.2f", mb_scen_names[i],
+		       pl != NULL ? pl->n_rules : 0, stored, subt, sc->n_flows,
+		       pl == NULL ? "-" : pl->use_cache ? "on" : "off", median(sc->tot, o->rounds),
+		       median(sc->ovh, o->rounds), sc->pipe_ns,
+		       sc->pipe_ns > 0 ? 1e3 / sc->pipe_ns : 0.0);
+		if (base != NULL && base->pipe_ns > 0 && sc->pipe_ns > 0)
+			snprintf(vs, sizeof(vs), "%.3f", base->pipe_ns / sc->pipe_ns);
+		cpu = sc->wall_s > 0 ? 100.0 * sc->cpu_s / sc->wall_s : 0;
+		printf(" %8s %6s %10s %9s %8s %5.1f%s\n", vs, hits, dpb, stb, bms, cpu,
+		       cpu < MB_CPU_OK ? " *" : "");
+		suspect |= cpu < MB_CPU_OK;
+	}
+	printf("# pipeline = ns/pkt - harness (medians over rounds); vs_1rule = packet rate "
+	       "relative to 1rule (1rule ns / this ns)\n"
+	       "# dp_B/rule: flow_pipeline_memory() / rules (classifier, entries, actions); "
+	       "stats_B/r: flow_stats_pool_memory() / rules, one PMD thread\n"
+	       "# datapath bytes only: the control side's struct flow_rule and store are not in "
+	       "this process. Flow cache: %zu bytes per PMD thread, whatever the rules\n"
+	       "# cpu%%: share of the timed loops' wall time this thread was on a CPU%s\n",
+	       sizeof(struct flow_cache),
+	       suspect ? "; * below " RTE_STR(MB_CPU_OK) "%: other processes took the core, the "
+			 "line is suspect" : "");
+	if (base != NULL && o->want[MB_MANY] && base->pipe_ns > 0) {
+		double rel = base->pipe_ns / b->scen[MB_MANY].pipe_ns;
+
+		printf("# target: %u rules / %d shapes / %u flows at >= 0.50 of the 1rule packet "
+		       "rate: %.3f, %s\n", o->rules, FLOWGEN_SHAPES, o->flows, rel,
+		       rel >= 0.5 ? "met" : "NOT met");
+	}
+}
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: microbench_flows [--scenarios LIST] [--rules N] [--flows N] "
+		"[--big-flows N]\n"
+		"                        [--packets N] [--warmup N] [--rounds R] [--seed S] "
+		"[--lcore C] [--callgrind]\n"
+		"  --scenarios  comma-separated subset of l2,1rule,10k,10k-1M,10k-banded "
+		"(default: all)\n"
+		"  --rules      rules of the 10k scenarios (default %d)\n"
+		"  --flows      distinct flows of every scenario but 10k-1M (default %d)\n"
+		"  --big-flows  distinct flows of 10k-1M (default %d)\n"
+		"  --packets    measured packets per scenario over all rounds (default %d)\n"
+		"  --warmup     packets through the pipeline before each scenario's measurement\n"
+		"               (default: one pass over its flows)\n"
+		"  --rounds     rounds, the medians reported, 1..%d (default %d)\n"
+		"  --seed       random seed (default 1)\n"
+		"  --lcore      core to run on (default 0)\n"
+		"  --callgrind  one measured loop per scenario, one callgrind dump each (run under\n"
+		"               valgrind --tool=callgrind --collect-atstart=no\n"
+		"               --toggle-collect=fwd_burst --toggle-collect=fwd_flush)\n",
+		MB_DEFAULT_RULES, MB_DEFAULT_FLOWS, MB_DEFAULT_BIG_FLOWS, MB_DEFAULT_PACKETS,
+		MB_MAX_ROUNDS, MB_DEFAULT_ROUNDS);
+}
+
+static int
+parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "microbench_flows: %s: bad value \"%s\"; expected an integer "
+				"%" PRIu64 "..%" PRIu64 "\n", opt, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_scenarios(const char *list, bool *want)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (strlen(list) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, list);
+	memset(want, 0, MB_N_SCEN * sizeof(*want));
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		for (i = 0; i < MB_N_SCEN; i++)
+			if (strcmp(tok, mb_scen_names[i]) == 0)
+				break;
+		if (i == MB_N_SCEN)
+			goto bad;
+		want[i] = true;
+	}
+	for (int i = 0; i < MB_N_SCEN; i++)
+		if (want[i])
+			return 0;
+bad:
+	fprintf(stderr, "microbench_flows: --scenarios: bad list \"%s\"; expected names from "
+			"l2, 1rule, 10k, 10k-1M, 10k-banded, separated by commas\n", list);
+	return -EINVAL;
+}
+
+/* Returns 0, 1 when --help was asked for, or -EINVAL. */
+static int
+parse_args(int argc, char **argv, struct mb_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "scenarios", required_argument, NULL, 's' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "big-flows", required_argument, NULL, 'F' },
+		{ "packets", required_argument, NULL, 'p' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "lcore", required_argument, NULL, 'l' },
+		{ "callgrind", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	*o = (struct mb_opts){ .rules = MB_DEFAULT_RULES, .flows = MB_DEFAULT_FLOWS,
+			       .big_flows = MB_DEFAULT_BIG_FLOWS, .packets = MB_DEFAULT_PACKETS,
+			       .rounds = MB_DEFAULT_ROUNDS, .seed = 1 };
+	for (int i = 0; i < MB_N_SCEN; i++)
+		o->want[i] = true;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int ret = 0;
+
+		switch (c) {
+		case 's':
+			ret = parse_scenarios(optarg, o->want);
+			break;
+		case 'r':
+			ret = parse_u64("--rules", optarg, FLOWGEN_SHAPES, FLOW_STATS_MAX_SLOTS, &v);
+			o->rules = (uint32_t)v;
+			break;
+		case 'f':
+			ret = parse_u64("--flows", optarg, FWD_BURST, MB_MAX_FLOWS, &v);
+			o->flows = (uint32_t)v;
+			break;
+		case 'F':
+			ret = parse_u64("--big-flows", optarg, FWD_BURST, MB_MAX_FLOWS, &v);
+			o->big_flows = (uint32_t)v;
+			break;
+		case 'p':
+			ret = parse_u64("--packets", optarg, FWD_BURST, UINT64_C(1) << 40,
+					&o->packets);
+			break;
+		case 'w':
+			ret = parse_u64("--warmup", optarg, 0, UINT64_C(1) << 40, &o->warmup);
+			break;
+		case 'R':
+			ret = parse_u64("--rounds", optarg, 1, MB_MAX_ROUNDS, &v);
+			o->rounds = (unsigned int)v;
+			break;
+		case 'S':
+			ret = parse_u64("--seed", optarg, 0, UINT64_MAX, &o->seed);
+			break;
+		case 'l':
+			ret = parse_u64("--lcore", optarg, 0, RTE_MAX_LCORE - 1, &v);
+			o->lcore = (unsigned int)v;
+			break;
+		case 'c':
+			o->callgrind = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+		if (ret < 0)
+			return ret;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "microbench_flows: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return -EINVAL;
+	}
+	if (o->callgrind && !MB_HAVE_CALLGRIND) {
+		fprintf(stderr, "microbench_flows: --callgrind: built without "
+				"<valgrind/callgrind.h> (apt-get install valgrind, then rebuild)\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+eal_init(unsigned int lcore)
+{
+	char lcore_arg[16];
+	char *args[] = {
+		"microbench_flows", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
+		"-l", lcore_arg, "--no-telemetry", "--log-level=lib.eal:error",
+	};
+
+	snprintf(lcore_arg, sizeof(lcore_arg), "%u", lcore);
+	if (rte_eal_init((int)RTE_DIM(args), args) < 0) {
+		fprintf(stderr, "microbench_flows: rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct mb_bench b; /* large: the scenarios' per-round figures */
+	int ret, bad;
+
+	ret = parse_args(argc, argv, &b.opt);
+	if (ret != 0)
+		return ret > 0 ? 0 : 2;
+	if (eal_init(b.opt.lcore) < 0)
+		return 1;
+	ret = setup(&b);
+	if (ret == 0)
+		ret = b.opt.callgrind ? run_callgrind(&b) : run_rounds(&b);
+	if (ret == 0) {
+		bad = check_results(&b);
+		if (!b.opt.callgrind)
+			report(&b);
+		printf("check=%s\n", bad ? "FAILED" : "ok");
+		ret = bad ? -1 : 0;
+	}
+	teardown(&b);
+	rte_eal_cleanup();
+	return ret == 0 ? 0 : 1;
+}
