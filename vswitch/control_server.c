@@ -18,9 +18,6 @@
 
 /* Bytes read from one client per poll: a busy client cannot starve others. */
 #define READ_CHUNK (64u * 1024)
-/* Responses queued for a client that does not read them; past this it is dropped. */
-/* A dump of a bridge at its rule limit (262,144 rules) is about 60 MiB. */
-#define MAX_PENDING_OUTPUT (128u * 1024 * 1024)
 #define MAX_EVENTS 32
 
 struct client {
@@ -47,6 +44,7 @@ struct control_server {
 	size_t n_methods;
 	void *ctx;
 	size_t max_request;
+	size_t max_output;
 	unsigned idle_ms;
 	unsigned n_clients;
 	struct client *clients;
@@ -157,6 +155,7 @@ control_server_create(const struct control_server_params *params)
 	server->methods = params->methods;
 	server->n_methods = params->n_methods;
 	server->ctx = params->ctx;
+	server->max_output = params->max_output ? params->max_output : CONTROL_SERVER_MAX_OUTPUT;
 	server->max_request = params->max_request ? params->max_request :
 						    CONTROL_SERVER_MAX_REQUEST;
 	server->idle_ms = params->idle_ms ? params->idle_ms : CONTROL_SERVER_IDLE_MS;
@@ -303,7 +302,7 @@ client_queue(struct control_server *server, struct client *c, const char *line)
 	if (c->out_off > 0 && c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
 	need = c->out_len - c->out_off + len + 1;
-	if (need > MAX_PENDING_OUTPUT) {
+	if (need > server->max_output) {
 		client_close(server, c);
 		return;
 	}

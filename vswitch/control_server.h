@@ -14,6 +14,9 @@
 
 #include "jsonrpc.h"
 
+/* Responses queued for a client that does not read them; past this it is
+ * dropped. A dump of a bridge at its rule limit (262,144 rules) is about 60 MiB. */
+#define CONTROL_SERVER_MAX_OUTPUT (128u << 20)
 #define CONTROL_SERVER_MAX_REQUEST (32u << 20) /* a bundle of 100,000 rules fits */
 #define CONTROL_SERVER_IDLE_MS 60000
 #define CONTROL_SERVER_MAX_CLIENTS 64
@@ -26,6 +29,7 @@ struct control_server_params {
 	size_t n_methods;
 	void *ctx;          /* passed to every handler */
 	size_t max_request; /* 0: CONTROL_SERVER_MAX_REQUEST */
+	size_t max_output;  /* 0: CONTROL_SERVER_MAX_OUTPUT */
 	unsigned idle_ms;   /* 0: CONTROL_SERVER_IDLE_MS */
 };
 

@@ -320,7 +320,7 @@ set_send_timeout(int fd, unsigned ms)
 static void
 test_oversized_request(void **state)
 {
-	const size_t pad = 3u << 20;
+	const size_t pad = 33u << 20; /* past the 32 MiB limit */
 	const char *head = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"bridge.add\",\"params\":"
 			   "{\"name\":\"brbig\",\"pad\":\"";
 	const char *tail = "\"}}\n";

@@ -63,7 +63,9 @@ start_server(struct fixture *f, unsigned idle_ms)
 		.n_methods = 1,
 		.ctx = f,
 		.idle_ms = idle_ms,
-		.max_request = 1u << 20, /* the limit test_too_large crosses, smaller than the default */
+		/* Limits the tests cross, smaller than the defaults. */
+		.max_request = 1u << 20,
+		.max_output = 4u << 20,
 	};
 
 	return control_server_create(&params);
