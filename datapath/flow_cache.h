@@ -28,17 +28,19 @@
 #include "flow_pipeline.h"
 
 #define FLOW_CACHE_WAYS 4
-#define FLOW_CACHE_SETS (1u << 16) /* 262,144 entries, 32 MiB: 100,000 flows fit loosely */
+#define FLOW_CACHE_SETS (1u << 17) /* 524,288 entries, 64 MiB: 100,000 flows rarely overflow a set */
 #define FLOW_CACHE_CHAIN 6         /* tables a cached flow may pass through */
 
-/* Two cache lines. */
+/* Two cache lines: what a lookup tests and returns in the first, which is
+ * prefetched for every way of a set; the key in the second, read only for
+ * the way whose hash and generation match. */
 struct flow_cache_entry {
-	struct flow_key key;
 	uint64_t gen;  /* the pipeline's; 0: empty */
 	uint32_t hash;
 	uint8_t n_hits;
 	uint8_t pad[3];
 	const struct flow_entry *hit[FLOW_CACHE_CHAIN]; /* NULL: no rule matched there */
+	struct flow_key key;
 } __rte_aligned(RTE_CACHE_LINE_SIZE);
 
 struct flow_cache {
