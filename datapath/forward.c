@@ -341,10 +341,12 @@ flood:
 		flood(ctx, snap, br, in_port, m[i], &meta[i]);
 }
 
-/* Drops the frames larger than the input port's MTU; returns how many remain. */
+/* Drops the frames larger than the input port's MTU, adding their bytes to
+ * *dropped_bytes; returns how many remain. */
 static __rte_noinline uint16_t
 drop_oversize(struct dp_port_stats *st, uint16_t mtu, struct rte_mbuf **ok, struct fdb_key *dst,
-	      struct fdb_key *src, struct vlan_meta *meta, uint16_t n, struct burst_info *bi)
+	      struct fdb_key *src, struct vlan_meta *meta, uint16_t n, struct burst_info *bi,
+	      uint64_t *dropped_bytes)
 {
 	uint16_t kept = 0;
 
@@ -353,6 +355,7 @@ drop_oversize(struct dp_port_stats *st, uint16_t mtu, struct rte_mbuf **ok, stru
 	for (uint16_t i = 0; i < n; i++) {
 		if (meta[i].len3 > mtu) {
 			st->drops[DP_DROP_oversize]++;
+			*dropped_bytes += rte_pktmbuf_pkt_len(ok[i]);
 			rte_pktmbuf_free(ok[i]);
 			continue;
 		}
@@ -410,16 +413,18 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	struct burst_info bi = {.max_len3 = 0, .tag_kinds = 0};
 	struct rte_mbuf *ok[FWD_BURST];
 	uint16_t n_ok = 0;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, dropped_bytes = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		uint32_t len = rte_pktmbuf_pkt_len(m);
 		int reason;
 
-		bytes += rte_pktmbuf_pkt_len(m);
+		bytes += len;
 		reason = frame_parse(m, &ip->vlan, &dst[n_ok], &src[n_ok], &meta[n_ok]);
 		if (unlikely(reason >= 0)) {
 			ist->drops[reason]++;
+			dropped_bytes += len;
 			rte_pktmbuf_free(m);
 			continue;
 		}
@@ -431,20 +436,16 @@ fwd_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 	ist->rx_bytes += bytes;
 	/* Frames too big for the input port are rare: one compare per burst finds them. */
 	if (unlikely(bi.max_len3 > ip->mtu))
-		n_ok = drop_oversize(ist, ip->mtu, ok, dst, src, meta, n_ok, &bi);
+		n_ok = drop_oversize(ist, ip->mtu, ok, dst, src, meta, n_ok, &bi, &dropped_bytes);
 	if (unlikely(n_ok == 0))
 		return;
 	/* A bridge with rules of its own classifies; one with only the default
 	 * rule (actions=normal) is the L2 switch and skips that. */
 	if (br->pipeline != NULL)
 		return flow_exec_burst(ctx, snap, in_port, ok, meta, n_ok);
-	if (likely(br->count_default)) {
-		uint64_t ok_bytes = 0;
-
-		for (uint16_t i = 0; i < n_ok; i++)
-			ok_bytes += rte_pktmbuf_pkt_len(ok[i]);
-		flow_stats_count_n(ctx->fstats, br->default_slot, n_ok, ok_bytes);
-	}
+	/* The bytes of the frames left, from the parsing pass rather than a second one. */
+	if (likely(br->count_default))
+		flow_stats_count_n(ctx->fstats, br->default_slot, n_ok, bytes - dropped_bytes);
 	l2_stage(ctx, snap, in_port, ok, dst, src, meta, n_ok, &bi);
 }
 
