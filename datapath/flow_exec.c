@@ -108,13 +108,10 @@ flood_as_is(struct fwd_ctx *ctx, const struct snapshot *snap, struct frame_ctx *
 			ctx->stats[f->in_port].drops[DP_DROP_no_mbuf]++;
 			return;
 		}
-		if (n > 1)
-			rte_mbuf_refcnt_update(x, (int16_t)(n - 1));
 	} else {
-		rte_mbuf_refcnt_update(x, (int16_t)n); /* the caller keeps its own reference */
+		rte_mbuf_refcnt_update(x, 1); /* the caller keeps its own reference */
 	}
-	for (uint16_t j = 0; j < n; j++)
-		txbuf_add(ctx, snap, targets[j], x);
+	send_shared(ctx, snap, targets, n, x);
 }
 
 /* Hands the frame to the L2 switch, which may retag it: it needs a frame of its own. */

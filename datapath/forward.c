@@ -77,18 +77,6 @@ fwd_txbuf_flush_port(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t 
 	b->n = 0;
 }
 
-/* One mbuf to n ports, shared by reference count: every port type here
- * copies or only reads the frame. */
-static inline void
-send_shared(struct fwd_ctx *ctx, const struct snapshot *snap, const uint16_t *ports, uint16_t n,
-	    struct rte_mbuf *m)
-{
-	if (n > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(n - 1));
-	for (uint16_t j = 0; j < n; j++)
-		txbuf_add(ctx, snap, ports[j], m);
-}
-
 /*
  * Sends m to every port of the flood set that carries its VLAN, but the
  * input port. Ports that want the frame as it is share m; the others (it

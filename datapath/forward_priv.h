@@ -43,6 +43,18 @@ txbuf_add(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t port_no, st
 	txbuf_add_bulk(ctx, snap, port_no, &m, 1);
 }
 
+/* One mbuf to n ports, shared by reference count: every port type here
+ * copies or only reads the frame. */
+static inline void
+send_shared(struct fwd_ctx *ctx, const struct snapshot *snap, const uint16_t *ports, uint16_t n,
+	    struct rte_mbuf *m)
+{
+	if (n > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(n - 1));
+	for (uint16_t j = 0; j < n; j++)
+		txbuf_add(ctx, snap, ports[j], m);
+}
+
 /* The L2 learning switch for n parsed frames received on in_port (the
  * "normal" action): learning, lookups, forwarding and flooding within the
  * frames' VLANs. Takes ownership of the mbufs. bi must describe the n frames. */
