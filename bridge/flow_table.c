@@ -412,13 +412,37 @@ struct collect {
 	int rc;
 };
 
+/* Calls fn for every rule, in identity order (twalk_r's in-order visits). */
+typedef void (*rule_fn)(struct ftr *r, void *arg);
+
+struct each {
+	rule_fn fn;
+	void *arg;
+};
+
 static void
-collect_visit(const void *node, VISIT which, void *closure)
+each_node(const void *node, VISIT which, void *closure)
+{
+	struct each *e = closure;
+
+	if (which == postorder || which == leaf)
+		e->fn(*(struct ftr *const *)node, e->arg);
+}
+
+static void
+each_rule(const struct flow_table *ft, rule_fn fn, void *arg)
+{
+	struct each e = {.fn = fn, .arg = arg};
+
+	twalk_r(ft->by_ident, each_node, &e);
+}
+
+static void
+collect_visit(struct ftr *r, void *closure)
 {
 	struct collect *c = closure;
-	struct ftr *r = *(struct ftr *const *)node;
 
-	if ((which != postorder && which != leaf) || c->rc < 0)
+	if (c->rc < 0)
 		return;
 	if (c->filter->has_table && r->pub.r.table != c->filter->table)
 		return;
@@ -459,7 +483,7 @@ op_targets(struct flow_table *ft, const struct flow_op *op, struct collect *c)
 		}
 		return 0;
 	}
-	twalk_r(ft->by_ident, collect_visit, c);
+	each_rule(ft, collect_visit, c);
 	return c->rc;
 }
 
@@ -542,14 +566,11 @@ struct expire {
 };
 
 static void
-expire_visit(const void *node, VISIT which, void *closure)
+expire_visit(struct ftr *r, void *closure)
 {
 	struct expire *e = closure;
-	struct ftr *r = *(struct ftr *const *)node;
 	const struct flow_rule *fr = &r->pub.r;
 
-	if (which != postorder && which != leaf)
-		return;
 	/* Milliseconds against seconds: a rule never goes before its time. */
 	if ((fr->hard_timeout == 0 || e->now - r->pub.created < fr->hard_timeout * UINT64_C(1000)) &&
 	    (fr->idle_timeout == 0 || e->now - r->pub.last_used < fr->idle_timeout * UINT64_C(1000)))
@@ -566,7 +587,7 @@ flow_table_expire(struct flow_table *ft, uint64_t now, struct flow_txn **txnp)
 	unsigned int n = 0;
 
 	*txnp = NULL;
-	twalk_r(ft->by_ident, expire_visit, &e);
+	each_rule(ft, expire_visit, &e);
 	if (e.n == 0 || (txn = calloc(1, sizeof(*txn))) == NULL) {
 		free(e.rules);
 		return 0;
@@ -694,12 +715,11 @@ struct visit {
 };
 
 static void
-visit_node(const void *node, VISIT which, void *closure)
+visit_pub(struct ftr *r, void *closure)
 {
 	struct visit *v = closure;
 
-	if (which == postorder || which == leaf)
-		v->fn(&(*(struct ftr *const *)node)->pub, v->arg);
+	v->fn(&r->pub, v->arg);
 }
 
 void
@@ -707,7 +727,7 @@ flow_table_visit(const struct flow_table *ft, flow_table_visit_fn fn, void *arg)
 {
 	struct visit v = {.fn = fn, .arg = arg};
 
-	twalk_r(ft->by_ident, visit_node, &v);
+	each_rule(ft, visit_pub, &v);
 }
 
 static void
@@ -739,14 +759,11 @@ struct tick {
 };
 
 static void
-tick_visit(const void *node, VISIT which, void *closure)
+tick_visit(struct ftr *r, void *closure)
 {
 	struct tick *t = closure;
-	struct ftr *r = *(struct ftr *const *)node;
 	struct flow_counter c;
 
-	if (which != postorder && which != leaf)
-		return;
 	flow_stats_pool_read(t->pool, r->pub.slot, &c);
 	if (c.packets != r->pub.last_packets) {
 		r->pub.last_packets = c.packets;
@@ -759,7 +776,7 @@ flow_table_tick(struct flow_table *ft, const struct flow_stats_pool *pool, uint6
 {
 	struct tick t = {.pool = pool, .now = now};
 
-	twalk_r(ft->by_ident, tick_visit, &t);
+	each_rule(ft, tick_visit, &t);
 }
 
 static void
@@ -781,28 +798,19 @@ prio_node_free(void *p)
 	free(pg);
 }
 
-struct release_all {
-	struct flow_stats_pool *pool;
-};
-
 static void
-release_visit(const void *node, VISIT which, void *closure)
+release_visit(struct ftr *r, void *pool)
 {
-	struct release_all *ra = closure;
-
-	if (which == postorder || which == leaf)
-		flow_stats_pool_release(ra->pool, (*(struct ftr *const *)node)->pub.slot);
+	flow_stats_pool_release(pool, r->pub.slot);
 }
 
 void
 flow_table_destroy(struct flow_table *ft, struct flow_stats_pool *pool)
 {
-	struct release_all ra = {.pool = pool};
-
 	if (ft == NULL)
 		return;
 	if (pool != NULL) {
-		twalk_r(ft->by_ident, release_visit, &ra);
+		each_rule(ft, release_visit, pool);
 		flow_table_release(ft, pool);
 	}
 	tdestroy(ft->by_ident, rule_node_free);
