@@ -20,12 +20,14 @@ struct shape {
 	uint8_t nw_proto;
 	uint8_t src_len;
 	uint8_t dst_len;
+	uint8_t v6_src_len;   /* 0 or 64: the first word of the IPv6 source */
+	uint8_t v6_dst_len;   /* 0, 64 or 128 */
 	uint16_t tp_src_mask; /* host order */
 	uint16_t tp_dst_mask;
 	bool in_port, dl_dst, dl_src, vlan, dscp;
 };
 
-static const struct shape shapes[FLOWGEN_SHAPES] = {
+static const struct shape shapes[FLOWGEN_SHAPES_ALL] = {
 	{ "in_port", .in_port = true },
 	{ "ip dst/8", .dl_type = 0x0800, .dst_len = 8 },
 	{ "ip dst/16", .dl_type = 0x0800, .dst_len = 16 },
@@ -49,6 +51,10 @@ static const struct shape shapes[FLOWGEN_SHAPES] = {
 	{ "in_port vlan", .in_port = true, .vlan = true },
 	{ "tcp tp_dst/0xff00", .dl_type = 0x0800, .nw_proto = 6, .tp_dst_mask = 0xff00 },
 	{ "ip dscp", .dl_type = 0x0800, .dscp = true },
+	/* Past FLOWGEN_SHAPES; the IPv6 ones need FLOWGEN_PARSED keys. */
+	{ "ipv6 dst/64", .dl_type = 0x86dd, .v6_dst_len = 64 },
+	{ "ipv6 src/64 dst/128", .dl_type = 0x86dd, .v6_src_len = 64, .v6_dst_len = 128 },
+	{ "ip proto", .dl_type = 0x0800, .nw_proto = ANY_L4 },
 };
 
 uint64_t
@@ -89,12 +95,20 @@ fix_tcp_flags(struct flow_key *k)
 	k->tcp_flags = k->nw_proto == 6 ? RTE_BE16(TCP_ACK) : 0;
 }
 
+/* Each kind draws in the order it always has, so that a seed keeps giving the same rules
+ * and flows. */
 void
-flowgen_random_key(struct flowgen_rng *r, uint16_t in_port, struct flow_key *k)
+flowgen_random_key(struct flowgen_rng *r, enum flowgen_keys kind, uint16_t in_port,
+		   struct flow_key *k)
 {
+	bool parsed = kind == FLOWGEN_PARSED;
+	bool v6 = parsed && flowgen_rng_below(r, 8) == 0;
+
 	memset(k, 0, sizeof(*k));
-	k->in_port = in_port;
-	k->dl_type = RTE_BE16(FLOW_ETH_IPV4);
+	k->in_port = parsed ? (uint16_t)flowgen_rng_below(r, 1024) : in_port;
+	k->dl_type = v6 ? RTE_BE16(FLOW_ETH_IPV6) : RTE_BE16(FLOW_ETH_IPV4);
+	if (parsed)
+		k->vlan_tci = (uint16_t)flowgen_rng_below(r, 4096);
 	k->nw_proto = flowgen_rng_below(r, 2) ? 6 : 17;
 	k->nw_tos = (uint8_t)flowgen_rng_below(r, 256);
 	random_mac(r, &k->dl_dst);
@@ -102,24 +116,39 @@ flowgen_random_key(struct flowgen_rng *r, uint16_t in_port, struct flow_key *k)
 	k->tp_src = (rte_be16_t)flowgen_rng_below(r, 65536);
 	k->tp_dst = (rte_be16_t)flowgen_rng_below(r, 65536);
 	k->nw_ttl = 64;
-	k->nw_src = (rte_be32_t)flowgen_rng_next(r);
-	k->nw_dst = (rte_be32_t)flowgen_rng_next(r);
-	fix_tcp_flags(k);
+	if (!parsed) {
+		k->nw_src = (rte_be32_t)flowgen_rng_next(r);
+		k->nw_dst = (rte_be32_t)flowgen_rng_next(r);
+		fix_tcp_flags(k);
+		return;
+	}
+	/* Whole words: an IPv4 key's bits past its addresses are noise no IPv4 rule masks. */
+	k->w[4] = flowgen_rng_next(r);
+	k->w[6] = flowgen_rng_next(r);
+	if (v6) {
+		k->w[5] = flowgen_rng_next(r);
+		k->w[7] = flowgen_rng_next(r);
+	}
 }
 
-/* Mask and (masked) values of one rule of a shape. */
-static void
-shape_rule(const struct shape *sh, struct flowgen_rng *r, uint16_t rule_ports,
-	   struct flow_key *mask, struct flow_key *key)
+void
+flowgen_shape_rule(struct flowgen_rng *r, enum flowgen_keys kind, uint32_t s,
+		   uint16_t rule_ports, struct flow_key *mask, struct flow_key *key)
 {
-	flowgen_random_key(r, 0, key);
+	const struct shape *sh = &shapes[s];
+	bool frames = kind == FLOWGEN_FRAMES;
+
+	flowgen_random_key(r, kind, 0, key);
 	memset(mask, 0, sizeof(*mask));
 	if (sh->in_port) {
 		mask->in_port = 0xffff;
-		key->in_port = (uint16_t)flowgen_rng_below(r, rule_ports);
+		if (frames)
+			key->in_port = (uint16_t)flowgen_rng_below(r, rule_ports);
 	}
-	if (sh->dl_type != 0)
+	if (sh->dl_type != 0) {
 		mask->dl_type = 0xffff;
+		key->dl_type = rte_cpu_to_be_16(sh->dl_type);
+	}
 	if (sh->nw_proto != 0) {
 		mask->nw_proto = 0xff;
 		key->nw_proto = sh->nw_proto != ANY_L4 ? sh->nw_proto
@@ -127,7 +156,8 @@ shape_rule(const struct shape *sh, struct flowgen_rng *r, uint16_t rule_ports,
 	}
 	if (sh->vlan) {
 		mask->vlan_tci = FLOW_VLAN_VID_MASK;
-		key->vlan_tci = (uint16_t)(1 + flowgen_rng_below(r, 4094)); /* not 0, not 4095 */
+		if (frames) /* not 0, not 4095 */
+			key->vlan_tci = (uint16_t)(1 + flowgen_rng_below(r, 4094));
 	}
 	if (sh->dscp)
 		mask->nw_tos = 0xfc;
@@ -139,6 +169,12 @@ shape_rule(const struct shape *sh, struct flowgen_rng *r, uint16_t rule_ports,
 	mask->tp_dst = rte_cpu_to_be_16(sh->tp_dst_mask);
 	mask->nw_src = prefix32(sh->src_len);
 	mask->nw_dst = prefix32(sh->dst_len);
+	if (sh->v6_src_len >= 64)
+		mask->w[4] = UINT64_MAX;
+	if (sh->v6_dst_len >= 64)
+		mask->w[6] = UINT64_MAX;
+	if (sh->v6_dst_len >= 128)
+		mask->w[7] = UINT64_MAX;
 	for (int w = 0; w < FLOW_KEY_WORDS; w++)
 		key->w[w] &= mask->w[w];
 }
@@ -152,7 +188,7 @@ flowgen_rules(struct flowgen_rng *r, const struct flowgen_rule_params *p,
 		uint32_t s = i % FLOWGEN_SHAPES;
 
 		memset(ru, 0, sizeof(*ru));
-		shape_rule(&shapes[s], r, p->rule_ports, &ru->mask, &ru->key);
+		flowgen_shape_rule(r, FLOWGEN_FRAMES, s, p->rule_ports, &ru->mask, &ru->key);
 		if (p->banded)
 			ru->priority = (uint16_t)((FLOWGEN_SHAPES - 1 - s) * FLOWGEN_BAND + 1 +
 						  flowgen_rng_below(r, FLOWGEN_BAND));
@@ -166,19 +202,28 @@ flowgen_rules(struct flowgen_rng *r, const struct flowgen_rule_params *p,
 }
 
 void
+flowgen_match(struct flowgen_rng *r, enum flowgen_keys kind, uint16_t in_port,
+	      const struct flow_key *mask, const struct flow_key *key, struct flow_key *f)
+{
+	struct flow_key rnd;
+
+	flowgen_random_key(r, kind, in_port, &rnd);
+	for (int w = 0; w < FLOW_KEY_WORDS; w++)
+		f->w[w] = (key->w[w] & mask->w[w]) | (rnd.w[w] & ~mask->w[w]);
+	if (kind == FLOWGEN_FRAMES)
+		fix_tcp_flags(f);
+}
+
+void
 flowgen_flow(struct flowgen_rng *r, uint16_t in_port, const struct flow_pipeline_rule *rules,
 	     uint32_t n, struct flow_key *f)
 {
 	const struct flow_pipeline_rule *ru;
-	struct flow_key rnd;
 
 	do
 		ru = &rules[flowgen_rng_below(r, n)];
 	while (ru->mask.in_port != 0 && ru->key.in_port != in_port);
-	flowgen_random_key(r, in_port, &rnd);
-	for (int w = 0; w < FLOW_KEY_WORDS; w++)
-		f->w[w] = ru->key.w[w] | (rnd.w[w] & ~ru->mask.w[w]);
-	fix_tcp_flags(f);
+	flowgen_match(r, FLOWGEN_FRAMES, in_port, &ru->mask, &ru->key, f);
 }
 
 static inline void

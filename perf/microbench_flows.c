@@ -31,7 +31,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,14 +38,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_errno.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
@@ -63,6 +57,8 @@
 #include "datapath/forward.h"
 #include "datapath/snapshot.h"
 #include "flowgen.h"
+#include "mb_common.h"
+#include "mb_harness.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)
@@ -76,14 +72,12 @@
 #define CALLGRIND_DUMP_STATS_AT(s) do { (void)(s); } while (0)
 #endif
 
+#define MB_PROG "microbench_flows"
 #define MB_FRAME_LEN FLOWGEN_FRAME_LEN
 #define MB_IN 0  /* the port every frame is received on: p0 */
 #define MB_OUT 1 /* and the one every rule sends it to: p1 */
 #define MB_N_PORTS 2
 #define MB_RULE_PORTS 16 /* in_port values rules draw from: the bridge's other ports get none */
-#define MB_POOL_SIZE 4095
-#define MB_POOL_CACHE 256
-#define MB_RING_SIZE 1024
 #define MB_DEFAULT_PACKETS 2000000 /* per scenario, over all rounds */
 #define MB_DEFAULT_ROUNDS 5
 #define MB_MAX_ROUNDS 101
@@ -91,7 +85,6 @@
 #define MB_DEFAULT_FLOWS 100000
 #define MB_DEFAULT_BIG_FLOWS 1000000
 #define MB_MAX_FLOWS (1u << 24)
-#define MB_MAC_STATION UINT64_C(0x020000000000)
 #define MB_CPU_OK 95 /* below this share of the wall time on a CPU, a scenario is suspect */
 
 enum mb_scen_id { MB_L2, MB_1RULE, MB_MANY, MB_MANY_BIG, MB_BANDED, MB_N_SCEN };
@@ -134,24 +127,13 @@ struct mb_scen {
 	uint64_t hits, misses;  /* flow cache, measured pipeline loops only */
 	uint64_t pipeline_pkts; /* everything given to fwd_burst, warm-ups included */
 	double cpu_s, wall_s;   /* the timed loops: CPU time this thread got, wall time */
-	double pipe_ns;         /* the results */
+	double tot_ns, ovh_ns, pipe_ns; /* the results: medians over rounds, their difference */
 };
 
 struct mb_bench {
 	struct mb_opts opt;
+	struct mb_harness h; /* MB_N_PORTS ports */
 	struct flowgen_rng rng;
-	struct rte_mempool *pool;
-	struct rte_ring *rx[MB_N_PORTS], *tx[MB_N_PORTS];
-	uint16_t eth_port[MB_N_PORTS];
-	uint16_t n_eth;
-	struct rte_ring *learn_ring;
-	struct rte_rcu_qsbr *qsbr;
-	struct fdb *fdb;
-	struct snapshot *snap;
-	struct dp_port_stats *stats;
-	struct fwd_ctx *ctx;
-	struct vlan_config vlan;
-	rte_spinlock_t tx_locks[DP_MAX_PORTS];
 	struct flow_act out_act; /* output:p1 */
 
 	struct mb_set plain;  /* l2: the default rule only */
@@ -161,23 +143,8 @@ struct mb_bench {
 	struct mb_set banded; /* 10k-banded */
 	struct mb_scen scen[MB_N_SCEN];
 
-	uint64_t sent;                  /* frames given to fwd_burst */
-	uint64_t drained[MB_N_PORTS];   /* frames taken off each tx ring */
+	uint64_t sent; /* frames given to fwd_burst */
 };
-
-static inline uint64_t
-station_mac(uint16_t port)
-{
-	return MB_MAC_STATION | ((uint64_t)port << 24);
-}
-
-static inline void
-mac_put(struct rte_ether_addr *a, uint64_t mac)
-{
-	uint64_t be = rte_cpu_to_be_64(mac << 16);
-
-	memcpy(a->addr_bytes, &be, RTE_ETHER_ADDR_LEN);
-}
 
 /* ---- setup -------------------------------------------------------------------------------- */
 
@@ -244,7 +211,7 @@ setup_rule_set(struct mb_bench *b, struct mb_set *s, bool banded, uint32_t n_flo
 
 		flowgen_flow(&b->rng, MB_IN, s->rules, s->n_rules, &k);
 		flowgen_frame(&k, s->frames[i]);
-		if (flowgen_check_frame(b->pool, &k, s->frames[i]) < 0) {
+		if (flowgen_check_frame(b->h.pool, &k, s->frames[i]) < 0) {
 			fprintf(stderr, "microbench_flows: flow %u: the frame does not parse back to "
 					"its key\n", i);
 			return -1;
@@ -270,10 +237,10 @@ setup_plain(struct mb_bench *b)
 		if (b->many.rules != NULL)
 			flowgen_flow(&b->rng, MB_IN, b->many.rules, b->many.n_rules, &k);
 		else
-			flowgen_random_key(&r, MB_IN, &k);
+			flowgen_random_key(&r, FLOWGEN_FRAMES, MB_IN, &k);
 		k.vlan_tci = 0;
-		mac_put(&k.dl_src, station_mac(MB_IN));
-		mac_put(&k.dl_dst, station_mac(MB_OUT));
+		mb_mac_put(k.dl_src.addr_bytes, mb_station_mac(MB_IN, 0));
+		mb_mac_put(k.dl_dst.addr_bytes, mb_station_mac(MB_OUT, 0));
 		flowgen_frame(&k, b->plain.frames[i]);
 	}
 	if (build_set(&b->plain, false) < 0)
@@ -291,141 +258,25 @@ setup_plain(struct mb_bench *b)
 }
 
 static int
-start_ring_port(uint16_t port, struct rte_mempool *pool)
-{
-	struct rte_eth_conf conf;
-
-	/* rte_eth_tx_burst() needs the fast-path ops that only a started device has. */
-	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure(port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup(port, 0, MB_RING_SIZE, SOCKET_ID_ANY, NULL, pool) != 0 ||
-	    rte_eth_tx_queue_setup(port, 0, MB_RING_SIZE, SOCKET_ID_ANY, NULL) != 0 ||
-	    rte_eth_dev_start(port) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-setup_ports(struct mb_bench *b)
-{
-	char name[RTE_RING_NAMESIZE];
-
-	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
-		int id;
-
-		snprintf(name, sizeof(name), "mf_rx%u", p);
-		b->rx[p] = rte_ring_create(name, MB_RING_SIZE, SOCKET_ID_ANY,
-					   RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "mf_tx%u", p);
-		b->tx[p] = rte_ring_create(name, MB_RING_SIZE, SOCKET_ID_ANY,
-					   RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (b->rx[p] == NULL || b->tx[p] == NULL) {
-			fprintf(stderr, "microbench_flows: rte_ring_create: %s\n",
-				rte_strerror(rte_errno));
-			return -1;
-		}
-		snprintf(name, sizeof(name), "mf_port%u", p);
-		id = rte_eth_from_rings(name, &b->rx[p], 1, &b->tx[p], 1, SOCKET_ID_ANY);
-		if (id < 0) {
-			fprintf(stderr, "microbench_flows: rte_eth_from_rings %s: %s\n", name,
-				rte_strerror(rte_errno));
-			return -1;
-		}
-		b->eth_port[p] = (uint16_t)id;
-		b->n_eth++;
-		if (start_ring_port(b->eth_port[p], b->pool) < 0) {
-			fprintf(stderr, "microbench_flows: cannot start ring port %s\n", name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* The FDB knows the two stations of the l2 traffic; nothing else is ever learned. */
-static int
-setup_fdb(struct mb_bench *b)
-{
-	size_t qsize = rte_rcu_qsbr_get_memsize(1);
-	uint32_t now = fdb_now();
-
-	b->qsbr = rte_zmalloc("mf_qsbr", qsize, RTE_CACHE_LINE_SIZE);
-	if (b->qsbr == NULL || rte_rcu_qsbr_init(b->qsbr, 1) != 0 ||
-	    rte_rcu_qsbr_thread_register(b->qsbr, 0) != 0) {
-		fprintf(stderr, "microbench_flows: cannot set up the QSBR variable\n");
-		return -1;
-	}
-	rte_rcu_qsbr_thread_online(b->qsbr, 0);
-	b->fdb = fdb_create(&(struct fdb_params){ .name = "mf_fdb",
-						  .max_entries = FDB_DEFAULT_ENTRIES,
-						  .aging_sec = FDB_DEFAULT_AGING_SEC,
-						  .socket_id = SOCKET_ID_ANY, .qsbr = b->qsbr });
-	if (b->fdb == NULL) {
-		fprintf(stderr, "microbench_flows: fdb_create: %s\n", strerror(errno));
-		return -1;
-	}
-	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
-		struct fdb_key k = { .vlan = 0 };
-		int ret;
-
-		mac_put(&k.mac, station_mac(p));
-		ret = fdb_learn(b->fdb, &k, p, now, NULL);
-		if (ret < 0) {
-			fprintf(stderr, "microbench_flows: fdb_learn: %s\n", strerror(-ret));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-setup_snapshot(struct mb_bench *b)
-{
-	struct snap_bridge *br;
-
-	b->snap = snapshot_create();
-	if (b->snap == NULL) {
-		fprintf(stderr, "microbench_flows: snapshot_create: %s\n", strerror(errno));
-		return -1;
-	}
-	br = &b->snap->bridges[0];
-	br->in_use = true;
-	br->fdb = b->fdb;
-	br->vlan_uniform = true;
-	br->min_mtu = 1500;
-	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
-		struct snap_port *sp = &b->snap->ports[p];
-
-		sp->in_use = true;
-		sp->link_up = true;
-		sp->eth_port = b->eth_port[p];
-		sp->bridge = 0;
-		sp->n_txq = 1;
-		sp->mtu = 1500;
-		vlan_port_build(&sp->vlan, &b->vlan);
-		br->flood[br->n_flood++] = p;
-	}
-	b->snap->version = 1;
-	return 0;
-}
-
-static int
 setup(struct mb_bench *b)
 {
 	const struct mb_opts *o = &b->opt;
 	uint32_t many_flows = 0;
+	int ret;
 
 	b->rng.s = o->seed;
-	vlan_config_default(&b->vlan);
 	b->out_act = (struct flow_act){ .type = FLOW_ACT_OUTPUT, .arg = MB_OUT };
-	b->pool = rte_pktmbuf_pool_create("mf_pool", MB_POOL_SIZE, MB_POOL_CACHE, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	if (b->pool == NULL) {
-		fprintf(stderr, "microbench_flows: rte_pktmbuf_pool_create: %s\n",
-			rte_strerror(rte_errno));
+	/* The context counts into no rule set's slots yet: select_scenario() picks them. */
+	if (mb_harness_init(&b->h, &(struct mb_harness_params){
+				   .prog = MB_PROG, .prefix = "mf", .n_ports = MB_N_PORTS,
+				   .fdb_entries = FDB_DEFAULT_ENTRIES }) < 0)
+		return -1;
+	/* The FDB knows the two stations of the l2 traffic; nothing else is ever learned. */
+	ret = mb_harness_learn_stations(&b->h, 1);
+	if (ret < 0) {
+		fprintf(stderr, "microbench_flows: fdb_learn: %s\n", strerror(-ret));
 		return -1;
 	}
-	if (setup_ports(b) < 0 || setup_fdb(b) < 0 || setup_snapshot(b) < 0)
-		return -1;
 
 	if (o->want[MB_MANY])
 		many_flows = o->flows;
@@ -448,29 +299,6 @@ setup(struct mb_bench *b)
 		return -1;
 	if ((o->want[MB_L2] || o->want[MB_1RULE]) && setup_plain(b) < 0)
 		return -1;
-
-	b->learn_ring = rte_ring_create_elem("mf_learn", sizeof(struct learn_event), MB_RING_SIZE,
-					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	b->stats = aligned_alloc(RTE_CACHE_LINE_SIZE, DP_MAX_PORTS * sizeof(*b->stats));
-	if (b->learn_ring == NULL || b->stats == NULL) {
-		fprintf(stderr, "microbench_flows: cannot allocate the learn ring or stats\n");
-		return -1;
-	}
-	memset(b->stats, 0, DP_MAX_PORTS * sizeof(*b->stats));
-	b->ctx = fwd_ctx_create(&(struct fwd_ctx_params){
-		.pmd = 0,
-		.learn_ring = b->learn_ring,
-		.stats = b->stats,
-		.pool = b->pool,
-		.tx_locks = b->tx_locks,
-		.fstats = NULL, /* set per scenario: each rule set has its own counters */
-		.socket_id = SOCKET_ID_ANY,
-	});
-	if (b->ctx == NULL) {
-		fprintf(stderr, "microbench_flows: fwd_ctx_create: %s\n", strerror(errno));
-		return -1;
-	}
-	b->ctx->now = fdb_now();
 
 	for (int i = 0; i < MB_N_SCEN; i++) {
 		struct mb_scen *sc = &b->scen[i];
@@ -517,28 +345,14 @@ free_set(struct mb_set *s, bool own_frames, bool own_rules)
 static void
 teardown(struct mb_bench *b)
 {
-	fwd_ctx_destroy(b->ctx);
-	free(b->stats);
-	rte_ring_free(b->learn_ring);
-	if (b->snap != NULL)
-		b->snap->bridges[0].pipeline = NULL; /* the sets hold the references */
-	snapshot_destroy(b->snap);
+	if (b->h.snap != NULL)
+		b->h.snap->bridges[0].pipeline = NULL; /* the sets hold the references */
+	mb_harness_fini(&b->h);
 	free_set(&b->plain, true, false);
 	free_set(&b->one, false, false);
 	free_set(&b->many, true, true);
 	free_set(&b->big, false, false);
 	free_set(&b->banded, true, true);
-	fdb_destroy(b->fdb);
-	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
-		if (p < b->n_eth) {
-			rte_eth_dev_stop(b->eth_port[p]);
-			rte_eth_dev_close(b->eth_port[p]);
-		}
-		rte_ring_free(b->rx[p]);
-		rte_ring_free(b->tx[p]);
-	}
-	rte_mempool_free(b->pool);
-	rte_free(b->qsbr);
 }
 
 /* ---- the measured loop -------------------------------------------------------------------- */
@@ -549,28 +363,12 @@ teardown(struct mb_bench *b)
 static void
 select_scenario(struct mb_bench *b, const struct mb_scen *sc)
 {
-	struct snap_bridge *br = &b->snap->bridges[0];
+	struct snap_bridge *br = &b->h.snap->bridges[0];
 
 	br->pipeline = sc->set->pl;
 	br->count_default = sc->set->pl == NULL;
 	br->default_slot = 0;
-	b->ctx->fstats = flow_stats_pool_pmd(sc->set->pool, 0);
-}
-
-static inline void
-drain_tx(struct mb_bench *b)
-{
-	struct rte_mbuf *out[2 * FWD_BURST];
-
-	for (uint16_t p = 0; p < MB_N_PORTS; p++) {
-		unsigned int n;
-
-		while ((n = rte_ring_dequeue_burst(b->tx[p], (void **)out, RTE_DIM(out), NULL)) >
-		       0) {
-			b->drained[p] += n;
-			rte_pktmbuf_free_bulk(out, n);
-		}
-	}
+	b->h.ctx->fstats = flow_stats_pool_pmd(sc->set->pool, 0);
 }
 
 /*
@@ -587,7 +385,7 @@ run_loop(struct mb_bench *b, struct mb_scen *sc, uint64_t iters, bool pipeline)
 	uint64_t start = rte_rdtsc();
 
 	for (uint64_t i = 0; i < iters; i++) {
-		if (unlikely(rte_pktmbuf_alloc_bulk(b->pool, pkts, FWD_BURST) != 0))
+		if (unlikely(rte_pktmbuf_alloc_bulk(b->h.pool, pkts, FWD_BURST) != 0))
 			return UINT64_MAX;
 		for (unsigned int j = 0; j < FWD_BURST; j++) {
 			struct rte_mbuf *m = pkts[j];
@@ -599,13 +397,13 @@ run_loop(struct mb_bench *b, struct mb_scen *sc, uint64_t iters, bool pipeline)
 				pos = 0;
 		}
 		if (pipeline) {
-			fwd_burst(b->ctx, b->snap, MB_IN, pkts, FWD_BURST);
-			fwd_flush(b->ctx, b->snap);
+			fwd_burst(b->h.ctx, b->h.snap, MB_IN, pkts, FWD_BURST);
+			fwd_flush(b->h.ctx, b->h.snap);
 		} else {
 			rte_pktmbuf_free_bulk(pkts, FWD_BURST);
 		}
-		drain_tx(b);
-		rte_rcu_qsbr_quiescent(b->qsbr, 0);
+		mb_harness_drain_tx(&b->h);
+		rte_rcu_qsbr_quiescent(b->h.qsbr, 0);
 	}
 	sc->pos = pos;
 	if (pipeline) {
@@ -619,7 +417,7 @@ run_loop(struct mb_bench *b, struct mb_scen *sc, uint64_t iters, bool pipeline)
 static uint64_t
 run_measured(struct mb_bench *b, struct mb_scen *sc, uint64_t iters)
 {
-	const struct flow_cache *fc = b->ctx->fcache;
+	const struct flow_cache *fc = b->h.ctx->fcache;
 	uint64_t h = fc->hits, m = fc->misses, c;
 
 	c = run_loop(b, sc, iters, true);
@@ -716,34 +514,24 @@ run_callgrind(struct mb_bench *b)
 
 /* ---- checks and report -------------------------------------------------------------------- */
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "microbench_flows: check failed: " __VA_ARGS__);           \
-			fputc('\n', stderr);                                                       \
-			bad++;                                                                     \
-		}                                                                                  \
-	} while (0)
+#define CHECK(cond, ...) MB_CHECK(bad, MB_PROG, cond, __VA_ARGS__)
 
 /* Every frame out of p1, none dropped or leaked, and each scenario's rule counters sum to
  * the frames it put through the pipeline. Returns the number of failures. */
 static int
 check_results(const struct mb_bench *b)
 {
-	const struct dp_port_stats *in = &b->stats[MB_IN], *out = &b->stats[MB_OUT];
-	int bad = 0;
+	const struct mb_harness *h = &b->h;
+	const struct dp_port_stats *in = &h->stats[MB_IN], *out = &h->stats[MB_OUT];
+	int bad = mb_harness_check(h);
 
 	CHECK(in->rx_packets == b->sent, "p0 rx_packets %" PRIu64 ", sent %" PRIu64,
 	      in->rx_packets, b->sent);
 	CHECK(out->tx_packets == b->sent, "p1 tx_packets %" PRIu64 ", sent %" PRIu64,
 	      out->tx_packets, b->sent);
-	CHECK(b->drained[MB_OUT] == b->sent, "p1 tx ring gave %" PRIu64 ", sent %" PRIu64,
-	      b->drained[MB_OUT], b->sent);
-	CHECK(b->drained[MB_IN] == 0, "p0 tx ring gave %" PRIu64 ", expected 0", b->drained[MB_IN]);
-	for (uint16_t p = 0; p < MB_N_PORTS; p++)
-		for (int r = 0; r < DP_DROP_MAX; r++)
-			CHECK(b->stats[p].drops[r] == 0, "p%u drop %s = %" PRIu64, p,
-			      dp_drop_name((enum dp_drop_reason)r), b->stats[p].drops[r]);
+	CHECK(h->drained[MB_OUT] == b->sent, "p1 tx ring gave %" PRIu64 ", sent %" PRIu64,
+	      h->drained[MB_OUT], b->sent);
+	CHECK(h->drained[MB_IN] == 0, "p0 tx ring gave %" PRIu64 ", expected 0", h->drained[MB_IN]);
 	for (int i = 0; i < MB_N_SCEN; i++) {
 		const struct mb_scen *sc = &b->scen[i];
 		uint64_t pkts = 0, bytes = 0;
@@ -763,29 +551,9 @@ check_results(const struct mb_bench *b)
 		      "%s: rule counters say %" PRIu64 " packets, %" PRIu64 " bytes; %" PRIu64
 		      " packets went through", mb_scen_names[i], pkts, bytes, sc->pipeline_pkts);
 	}
-	CHECK(rte_ring_count(b->learn_ring) == 0, "%u learn events queued",
-	      rte_ring_count(b->learn_ring));
-	CHECK(rte_mempool_avail_count(b->pool) == MB_POOL_SIZE, "%u of %u mbufs back in the pool",
-	      rte_mempool_avail_count(b->pool), MB_POOL_SIZE);
+	CHECK(rte_ring_count(h->learn_ring) == 0, "%u learn events queued",
+	      rte_ring_count(h->learn_ring));
 	return bad;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(const double *v, unsigned int n)
-{
-	double s[MB_MAX_ROUNDS];
-
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static void
@@ -803,10 +571,15 @@ report(struct mb_bench *b)
 	printf("%-11s %6s %6s %4s %8s %5s %7s %7s %8s %6s %8s %6s %10s %9s %8s %5s\n",
 	       "# scenario", "rules", "stored", "subt", "flows", "cache", "ns/pkt", "harness",
 	       "pipeline", "Mpps", "vs_1rule", "hit%", "dp_B/rule", "stats_B/r", "build_ms", "cpu%");
-	for (int i = 0; i < MB_N_SCEN; i++)
-		if (o->want[i])
-			b->scen[i].pipe_ns = median(b->scen[i].tot, o->rounds) -
-					     median(b->scen[i].ovh, o->rounds);
+	for (int i = 0; i < MB_N_SCEN; i++) {
+		struct mb_scen *sc = &b->scen[i];
+
+		if (!o->want[i])
+			continue;
+		sc->tot_ns = mb_median(sc->tot, o->rounds);
+		sc->ovh_ns = mb_median(sc->ovh, o->rounds);
+		sc->pipe_ns = sc->tot_ns - sc->ovh_ns;
+	}
 	for (int i = 0; i < MB_N_SCEN; i++) {
 		const struct mb_scen *sc = &b->scen[i];
 		const struct flow_pipeline *pl = sc->set->pl;
@@ -830,9 +603,8 @@ report(struct mb_bench *b)
 		}
 		printf("%-11s %6u %6u %4u %8u %5s %7.2f %7.2f %8.2f %6.2f", mb_scen_names[i],
 		       pl != NULL ? pl->n_rules : 0, stored, subt, sc->n_flows,
-		       pl == NULL ? "-" : pl->use_cache ? "on" : "off", median(sc->tot, o->rounds),
-		       median(sc->ovh, o->rounds), sc->pipe_ns,
-		       sc->pipe_ns > 0 ? 1e3 / sc->pipe_ns : 0.0);
+		       pl == NULL ? "-" : pl->use_cache ? "on" : "off", sc->tot_ns, sc->ovh_ns,
+		       sc->pipe_ns, sc->pipe_ns > 0 ? 1e3 / sc->pipe_ns : 0.0);
 		if (base != NULL && base->pipe_ns > 0 && sc->pipe_ns > 0)
 			snprintf(vs, sizeof(vs), "%.3f", base->pipe_ns / sc->pipe_ns);
 		cpu = sc->wall_s > 0 ? 100.0 * sc->cpu_s / sc->wall_s : 0;
@@ -888,25 +660,9 @@ usage(FILE *f)
 }
 
 static int
-parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+parse_scenarios(const char *list, void *dst)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max) {
-		fprintf(stderr, "microbench_flows: %s: bad value \"%s\"; expected an integer "
-				"%" PRIu64 "..%" PRIu64 "\n", opt, s, min, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-parse_scenarios(const char *list, bool *want)
-{
+	bool *want = dst;
 	char buf[256], *save = NULL, *tok;
 
 	if (strlen(list) >= sizeof(buf))
@@ -936,104 +692,32 @@ bad:
 static int
 parse_args(int argc, char **argv, struct mb_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "scenarios", required_argument, NULL, 's' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "flows", required_argument, NULL, 'f' },
-		{ "big-flows", required_argument, NULL, 'F' },
-		{ "packets", required_argument, NULL, 'p' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "rounds", required_argument, NULL, 'R' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "lcore", required_argument, NULL, 'l' },
-		{ "callgrind", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct mb_opt opts[] = {
+		MB_FUNC_OPT("scenarios", o->want, parse_scenarios),
+		MB_U32_OPT("rules", &o->rules, FLOWGEN_SHAPES, FLOW_STATS_MAX_SLOTS),
+		MB_U32_OPT("flows", &o->flows, FWD_BURST, MB_MAX_FLOWS),
+		MB_U32_OPT("big-flows", &o->big_flows, FWD_BURST, MB_MAX_FLOWS),
+		MB_U64_OPT("packets", &o->packets, FWD_BURST, UINT64_C(1) << 40),
+		MB_U64_OPT("warmup", &o->warmup, 0, UINT64_C(1) << 40),
+		MB_U32_OPT("rounds", &o->rounds, 1, MB_MAX_ROUNDS),
+		MB_U64_OPT("seed", &o->seed, 0, UINT64_MAX),
+		MB_U32_OPT("lcore", &o->lcore, 0, RTE_MAX_LCORE - 1),
+		MB_FLAG_OPT("callgrind", &o->callgrind),
 	};
-	uint64_t v;
-	int c;
+	int ret;
 
 	*o = (struct mb_opts){ .rules = MB_DEFAULT_RULES, .flows = MB_DEFAULT_FLOWS,
 			       .big_flows = MB_DEFAULT_BIG_FLOWS, .packets = MB_DEFAULT_PACKETS,
 			       .rounds = MB_DEFAULT_ROUNDS, .seed = 1 };
 	for (int i = 0; i < MB_N_SCEN; i++)
 		o->want[i] = true;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		int ret = 0;
-
-		switch (c) {
-		case 's':
-			ret = parse_scenarios(optarg, o->want);
-			break;
-		case 'r':
-			ret = parse_u64("--rules", optarg, FLOWGEN_SHAPES, FLOW_STATS_MAX_SLOTS, &v);
-			o->rules = (uint32_t)v;
-			break;
-		case 'f':
-			ret = parse_u64("--flows", optarg, FWD_BURST, MB_MAX_FLOWS, &v);
-			o->flows = (uint32_t)v;
-			break;
-		case 'F':
-			ret = parse_u64("--big-flows", optarg, FWD_BURST, MB_MAX_FLOWS, &v);
-			o->big_flows = (uint32_t)v;
-			break;
-		case 'p':
-			ret = parse_u64("--packets", optarg, FWD_BURST, UINT64_C(1) << 40,
-					&o->packets);
-			break;
-		case 'w':
-			ret = parse_u64("--warmup", optarg, 0, UINT64_C(1) << 40, &o->warmup);
-			break;
-		case 'R':
-			ret = parse_u64("--rounds", optarg, 1, MB_MAX_ROUNDS, &v);
-			o->rounds = (unsigned int)v;
-			break;
-		case 'S':
-			ret = parse_u64("--seed", optarg, 0, UINT64_MAX, &o->seed);
-			break;
-		case 'l':
-			ret = parse_u64("--lcore", optarg, 0, RTE_MAX_LCORE - 1, &v);
-			o->lcore = (unsigned int)v;
-			break;
-		case 'c':
-			o->callgrind = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -EINVAL;
-		}
-		if (ret < 0)
-			return ret;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "microbench_flows: unexpected argument \"%s\"\n", argv[optind]);
-		usage(stderr);
-		return -EINVAL;
-	}
+	ret = mb_parse_args(MB_PROG, argc, argv, opts, RTE_DIM(opts), usage);
+	if (ret != 0)
+		return ret;
 	if (o->callgrind && !MB_HAVE_CALLGRIND) {
 		fprintf(stderr, "microbench_flows: --callgrind: built without "
 				"<valgrind/callgrind.h> (apt-get install valgrind, then rebuild)\n");
 		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
-eal_init(unsigned int lcore)
-{
-	char lcore_arg[16];
-	char *args[] = {
-		"microbench_flows", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
-		"-l", lcore_arg, "--no-telemetry", "--log-level=lib.eal:error",
-	};
-
-	snprintf(lcore_arg, sizeof(lcore_arg), "%u", lcore);
-	if (rte_eal_init((int)RTE_DIM(args), args) < 0) {
-		fprintf(stderr, "microbench_flows: rte_eal_init: %s\n", rte_strerror(rte_errno));
-		return -1;
 	}
 	return 0;
 }
@@ -1047,7 +731,7 @@ main(int argc, char **argv)
 	ret = parse_args(argc, argv, &b.opt);
 	if (ret != 0)
 		return ret > 0 ? 0 : 2;
-	if (eal_init(b.opt.lcore) < 0)
+	if (mb_eal_init(MB_PROG, 1024, b.opt.lcore) < 0)
 		return 1;
 	ret = setup(&b);
 	if (ret == 0)

@@ -54,7 +54,7 @@ struct fwd_ctx *ctx;
 static struct rte_ring *learn_ring;
 static rte_spinlock_t tx_locks[DP_MAX_PORTS];
 
-/* rte_eth_tx_burst() needs a started device (see perf/microbench_fwd.c). */
+/* rte_eth_tx_burst() needs a started device (see perf/mb_harness.c). */
 static int
 start_ring_port(uint16_t port)
 {

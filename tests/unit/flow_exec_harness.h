@@ -4,7 +4,7 @@
 
 /*
  * The switch that test_flow_exec and test_flow_cache run frames through: one
- * bridge of N_PORTS ring-backed ethdev ports (as perf/microbench_fwd.c
+ * bridge of N_PORTS ring-backed ethdev ports (as perf/mb_harness.c
  * builds them), a snapshot whose pipeline the test builds and publishes, and
  * the forwarding context of PMD 0 (see the .c file). Frames go in through
  * fwd_burst() and fwd_flush(); what the ports transmit is read back from
