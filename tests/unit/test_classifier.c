@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Classifier: random rule sets and keys checked against a linear-scan reference model, single
- * and burst lookups, rebuilds after deletes, and hand-written edge cases.
+ * and burst lookups, rebuilds after deletes, changes in place across versions (old tables keep
+ * their answers, aborted changes leave no trace), and hand-written edge cases.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -241,24 +242,20 @@ specs_overlap(const struct cls_rule_spec *a, const struct cls_rule_spec *b)
 	return diff == 0;
 }
 
-/* What the table should report: distinct masks, distinct (mask, masked key) pairs. */
-static void
-ref_counts(const struct ref_rule *ref, uint32_t n, unsigned int *n_sub, unsigned int *n_rules)
+/* What the table should report: its subtables are the distinct masks. */
+static unsigned int
+ref_n_masks(const struct ref_rule *ref, uint32_t n)
 {
-	*n_sub = 0;
-	*n_rules = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		bool new_mask = true, new_rule = true;
+	unsigned int n_sub = 0;
 
-		for (uint32_t j = 0; j < i && new_rule; j++) {
-			if (!flow_key_equal(&ref[i].mask, &ref[j].mask))
-				continue;
-			new_mask = false;
-			new_rule = !flow_key_equal(&ref[i].key, &ref[j].key);
-		}
-		*n_sub += new_mask;
-		*n_rules += new_rule;
+	for (uint32_t i = 0; i < n; i++) {
+		bool new_mask = true;
+
+		for (uint32_t j = 0; j < i && new_mask; j++)
+			new_mask = !flow_key_equal(&ref[i].mask, &ref[j].mask);
+		n_sub += new_mask;
 	}
+	return n_sub;
 }
 
 /* --- generators ------------------------------------------------------------------------------ */
@@ -356,15 +353,13 @@ check_table(const struct cls_table *t, const struct cls_rule_spec *specs, uint32
 	static const unsigned int bursts[] = {1, 7, 32, 64};
 	struct ref_rule *ref = calloc(RTE_MAX(n, 1u), sizeof(*ref));
 	const void **want = calloc(n_keys, sizeof(*want));
-	unsigned int n_sub, n_rules;
 	uint32_t matched = 0;
 
 	assert_non_null(ref);
 	assert_non_null(want);
 	ref_init(ref, specs, n);
-	ref_counts(ref, n, &n_sub, &n_rules);
-	assert_int_equal(cls_table_n_subtables(t), n_sub);
-	assert_int_equal(cls_table_n_rules(t), n_rules);
+	assert_int_equal(cls_table_n_subtables(t), ref_n_masks(ref, n));
+	assert_int_equal(cls_table_n_rules(t), n); /* shadowed ones too: they may come back */
 
 	for (uint32_t i = 0; i < n_keys; i++) {
 		const void *got = cls_table_lookup(t, &keys[i]);
@@ -493,6 +488,107 @@ test_deletes(void **state)
 	}
 	cls_table_destroy(t);
 	free(keys);
+	free(specs);
+}
+
+/* The rules of specs[] marked in in[], compacted into out[]; returns how many. */
+static uint32_t
+present(const struct cls_rule_spec *specs, const bool *in, uint32_t n, struct cls_rule_spec *out)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (in[i])
+			out[k++] = specs[i];
+	return k;
+}
+
+/* Random inserts and removes for version v: about one rule in five changes. */
+static void
+change_rules(struct rng *r, struct cls_rules *rules, const struct cls_rule_spec *specs,
+	     struct cls_entry **h, bool *in, uint32_t n, uint64_t v, bool *changed)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		changed[i] = rng_below(r, 5) == 0;
+		if (!changed[i])
+			continue;
+		if (in[i]) {
+			cls_rules_remove(rules, h[i], v);
+		} else {
+			h[i] = cls_rules_insert(rules, &specs[i], v);
+			assert_non_null(h[i]);
+		}
+		in[i] = !in[i];
+	}
+}
+
+/*
+ * Rules changed in place, version after version, against the model: each new table answers for
+ * the rules as changed, the previous table still for the rules as they were (its readers may
+ * still be searching), before and after the changes are reclaimed. Every third round first
+ * makes changes and takes them back, as an aborted bundle does; they must leave no trace.
+ */
+static void
+test_versions(void **state)
+{
+	const uint32_t n = 3000;
+	struct rng r = {.s = seed + 400};
+	struct cls_rule_spec *specs = calloc(n, sizeof(*specs));
+	struct cls_rule_spec *now = calloc(n, sizeof(*now)), *before = calloc(n, sizeof(*before));
+	struct flow_key *keys = calloc(RANDOM_KEYS, sizeof(*keys));
+	struct cls_entry **h = calloc(n, sizeof(*h));
+	bool *in = calloc(n, sizeof(*in)), *changed = calloc(n, sizeof(*changed));
+	struct cls_rules *rules = cls_rules_create(SOCKET_ID_ANY, NULL);
+	struct cls_table *old = NULL;
+	uint32_t n_before = 0;
+
+	(void)state;
+	assert_true(specs && now && before && keys && h && in && changed && rules);
+	gen_rules(&r, specs, n, 2000, true);
+	for (uint32_t i = 0; i < RANDOM_KEYS; i++)
+		gen_key(&r, specs, n, &keys[i]);
+
+	for (uint64_t v = 1; v <= 12; v++) {
+		struct cls_table *t;
+		uint32_t n_now;
+
+		if (v % 3 == 0) {
+			change_rules(&r, rules, specs, h, in, n, v, changed);
+			for (uint32_t i = n; i-- > 0;) {
+				if (!changed[i])
+					continue;
+				if (in[i])
+					cls_rules_remove(rules, h[i], v); /* for its own version: never seen */
+				else
+					cls_rules_unremove(rules, h[i]);
+				in[i] = !in[i];
+			}
+		}
+		change_rules(&r, rules, specs, h, in, n, v, changed);
+		if (old != NULL)
+			check_table(old, before, n_before, keys, RANDOM_KEYS);
+		t = cls_rules_table(rules, v);
+		assert_non_null(t);
+		n_now = present(specs, in, n, now);
+		check_table(t, now, n_now, keys, RANDOM_KEYS);
+		assert_int_equal(cls_rules_n_live(rules), n_now);
+
+		/* Published: the old table goes, then what only it could see. */
+		cls_table_destroy(old);
+		cls_rules_reclaim(rules, v, NULL);
+		check_table(t, now, n_now, keys, RANDOM_KEYS);
+		old = t;
+		memcpy(before, now, n_now * sizeof(*now));
+		n_before = n_now;
+	}
+	cls_table_destroy(old);
+	cls_rules_put(rules);
+	free(changed);
+	free(in);
+	free(h);
+	free(keys);
+	free(before);
+	free(now);
 	free(specs);
 }
 
@@ -659,7 +755,7 @@ test_shadowed(void **state)
 
 	t = build(specs, RTE_DIM(specs));
 	assert_int_equal(cls_table_n_subtables(t), 1);
-	assert_int_equal(cls_table_n_rules(t), 1);
+	assert_int_equal(cls_table_n_rules(t), 4);
 	assert_ptr_equal(cls_table_lookup(t, &k), id_payload(1));
 	k.nw_dst = rte_cpu_to_be_32(0x0a0002fe);
 	assert_null(cls_table_lookup(t, &k));
@@ -673,7 +769,7 @@ test_shadowed(void **state)
 		specs[RTE_DIM(specs) - 1 - i] = tmp;
 	}
 	t = build(specs, RTE_DIM(specs));
-	assert_int_equal(cls_table_n_rules(t), 1);
+	assert_int_equal(cls_table_n_rules(t), 4);
 	k.nw_dst = rte_cpu_to_be_32(0x0a000101);
 	assert_ptr_equal(cls_table_lookup(t, &k), id_payload(1));
 	cls_table_destroy(t);
@@ -842,6 +938,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_large_subtable),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_deletes),
+		cmocka_unit_test(test_versions),
 	};
 	const char *env = getenv("CLS_TEST_SEED");
 	int ret;
