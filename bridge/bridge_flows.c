@@ -125,20 +125,18 @@ port_map(const struct bridge_set *bs, const struct bridge *br)
 }
 
 struct compile {
+	struct flow_builder *b;
 	const uint16_t *map;
 	unsigned int n_names;
-	struct flow_pipeline_rule *rules;
-	struct flow_act *acts; /* all rules' actions, back to back */
-	uint32_t n, n_acts;
 };
 
-static void
-compile_rule(const struct flow_table_rule *tr, void *arg)
+/* r with port numbers for port names, in *pr; false when it takes no part
+ * now (its in_port is not a port of the bridge). */
+static bool
+to_pipeline_rule(const struct compile *c, const struct flow_table_rule *tr,
+		 struct flow_pipeline_rule *pr, struct flow_act *acts)
 {
-	struct compile *c = arg;
 	const struct flow_rule *r = &tr->r;
-	struct flow_pipeline_rule *pr = &c->rules[c->n];
-	struct flow_act *acts = &c->acts[c->n_acts];
 	uint16_t k = 0;
 
 	if (r->mask.in_port != 0) {
@@ -146,7 +144,7 @@ compile_rule(const struct flow_table_rule *tr, void *arg)
 
 		/* A rule for a port that is not there now matches nothing. */
 		if (id >= c->n_names || c->map[id] == FLOW_PORT_NONE)
-			return;
+			return false;
 	}
 	pr->table = r->table;
 	pr->priority = r->priority;
@@ -168,43 +166,71 @@ compile_rule(const struct flow_table_rule *tr, void *arg)
 	}
 	pr->acts = acts;
 	pr->n_acts = k;
-	c->n_acts += k;
-	c->n++;
+	return true;
 }
 
-/* Builds the pipeline for br's rules as they are. NULL and *is_default when
- * only the default rule is there (the L2 path needs none). */
 static int
-compile(const struct bridge_set *bs, const struct bridge *br, struct flow_pipeline **out,
-	bool *is_default, uint32_t *default_slot)
+compile_added(struct flow_table_rule *tr, void *arg)
 {
-	struct compile c = {.n_names = bs->n_port_names};
-	unsigned int n = flow_table_n_rules(br->flows);
-	int rc = 0;
+	struct compile *c = arg;
+	struct flow_pipeline_rule pr;
+	struct flow_act acts[FLOW_MAX_ACTIONS];
+
+	return flow_builder_add(c->b, to_pipeline_rule(c, tr, &pr, acts) ? &pr : NULL,
+				&tr->compiled);
+}
+
+static int
+compile_removed(struct flow_table_rule *tr, void *arg)
+{
+	struct compile *c = arg;
+
+	if (tr->compiled != NULL)
+		flow_builder_remove(c->b, tr->compiled);
+	return 0;
+}
+
+/* Cuts b's next pipeline for br. NULL and *is_default when only the default
+ * rule is there (the L2 path needs none). */
+static int
+cut(const struct bridge *br, struct flow_builder *b, struct flow_pipeline **out,
+    bool *is_default, uint32_t *default_slot)
+{
+	struct flow_pipeline *p = flow_builder_pipeline(b);
 
 	*out = NULL;
+	if (p == NULL)
+		return -errno;
 	*is_default = flow_table_is_default(br->flows, default_slot);
 	if (*is_default)
-		return 0;
+		flow_pipeline_put(p);
+	else
+		*out = p;
+	return 0;
+}
+
+/* The changes txn made to br's rules, in br's builder, and the pipeline
+ * with them. On failure the builder is as it was. */
+static int
+compile_changes(const struct bridge_set *bs, struct bridge *br, struct flow_txn *txn,
+		struct bridge_flow_txn *t)
+{
+	struct compile c = {.b = br->builder, .n_names = bs->n_port_names};
+	int rc;
+
 	c.map = port_map(bs, br);
-	c.rules = malloc(sizeof(*c.rules) * (n ? n : 1));
-	c.acts = malloc(sizeof(*c.acts) * ((size_t)n * FLOW_MAX_ACTIONS + 1));
-	if (c.map == NULL || c.rules == NULL || c.acts == NULL) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	flow_table_visit(br->flows, compile_rule, &c);
-	*out = flow_pipeline_build(c.rules, c.n, SOCKET_ID_ANY);
-	if (*out == NULL)
-		rc = -errno;
-out:
+	if (c.map == NULL)
+		return -ENOMEM;
+	rc = flow_txn_each_change(txn, compile_added, compile_removed, &c);
 	free((void *)c.map);
-	free(c.rules);
-	free(c.acts);
+	if (rc == 0)
+		rc = cut(br, br->builder, &t->pipeline, &t->is_default, &t->default_slot);
+	if (rc < 0)
+		flow_builder_abort(br->builder);
 	return rc;
 }
 
-/* Installs a built pipeline in br (taking the caller's reference). */
+/* Installs a pipeline in br (taking the caller's reference). */
 static void
 install(struct bridge *br, struct flow_pipeline *p, bool is_default, uint32_t default_slot)
 {
@@ -217,13 +243,29 @@ install(struct bridge *br, struct flow_pipeline *p, bool is_default, uint32_t de
 int
 bridge_flows_recompile(struct bridge_set *bs, struct bridge *br)
 {
-	struct flow_pipeline *p;
-	bool is_default;
-	uint32_t slot;
-	int rc = compile(bs, br, &p, &is_default, &slot);
+	struct compile c = {.n_names = bs->n_port_names};
+	struct flow_pipeline *p = NULL;
+	bool is_default = false;
+	uint32_t slot = 0;
+	int rc = -ENOMEM;
 
-	if (rc < 0)
+	/* Every rule into a new builder: the port numbers may all have moved. */
+	c.b = flow_builder_create(SOCKET_ID_ANY);
+	c.map = port_map(bs, br);
+	if (c.b != NULL && c.map != NULL)
+		rc = flow_table_each(br->flows, compile_added, &c);
+	free((void *)c.map);
+	if (rc == 0)
+		rc = cut(br, c.b, &p, &is_default, &slot);
+	if (rc < 0) {
+		if (c.b != NULL)
+			flow_builder_abort(c.b); /* the rules' handles back to the old builder */
+		flow_builder_put(c.b);
 		return rc;
+	}
+	flow_builder_commit(c.b);
+	flow_builder_put(br->builder);
+	br->builder = c.b;
 	install(br, p, is_default, slot);
 	return 0;
 }
@@ -276,6 +318,8 @@ bridge_flows_fini(struct bridge_set *bs, struct bridge *br)
 {
 	flow_pipeline_put(br->pipeline);
 	br->pipeline = NULL;
+	flow_builder_put(br->builder);
+	br->builder = NULL;
 	flow_table_destroy(br->flows, datapath_flow_stats(bs->dp));
 	br->flows = NULL;
 }
@@ -307,7 +351,7 @@ bridge_flows_begin(struct bridge_set *bs, const char *bridge, const struct flow_
 		free(t);
 		return rc;
 	}
-	rc = compile(bs, br, &t->pipeline, &t->is_default, &t->default_slot);
+	rc = compile_changes(bs, br, t->txn, t);
 	if (rc < 0) {
 		flow_table_abort(br->flows, datapath_flow_stats(bs->dp), t->txn);
 		free(t);
@@ -372,6 +416,8 @@ bridge_flows_abort(struct bridge_set *bs, struct bridge_flow_txn *t)
 	if (t == NULL)
 		return;
 	flow_pipeline_put(t->pipeline);
+	/* First: it puts back the compiled handles of rules the next call frees. */
+	flow_builder_abort(t->br->builder);
 	flow_table_abort(t->br->flows, datapath_flow_stats(bs->dp), t->txn);
 	free(t);
 }
@@ -382,14 +428,18 @@ bridge_flows_finish(struct bridge_set *bs, struct bridge_flow_txn *t)
 	struct bridge *br = t->br;
 
 	install(br, t->pipeline, t->is_default, t->default_slot);
+	flow_builder_commit(br->builder);
 	flow_table_commit(br->flows, t->txn);
 	/* One instant for every PMD thread: the snapshot pointer swap. Once it
-	 * returns no thread counts into the removed rules' slots. */
-	if (bridge_publish(bs) == 0)
+	 * returns no thread counts into the removed rules' slots, and none
+	 * searches an older version of the rules. */
+	if (bridge_publish(bs) == 0) {
 		flow_table_release(br->flows, datapath_flow_stats(bs->dp));
-	else
+		flow_builder_reclaim(br->builder, datapath_qsbr(bs->dp));
+	} else {
 		RTE_LOG(ERR, USER1, "bridge: %s: out of memory publishing the new flow tables; "
 			"they take effect with the next change\n", br->name);
+	}
 	free(t);
 }
 
@@ -418,8 +468,12 @@ bridge_flows_expire(struct bridge_set *bs, bridge_flow_expire_fn fn, void *arg)
 		}
 		t->br = br;
 		t->txn = txn;
-		if (compile(bs, br, &t->pipeline, &t->is_default, &t->default_slot) < 0 ||
-		    fn(bs, t, arg) < 0) {
+		if (compile_changes(bs, br, txn, t) < 0) {
+			flow_table_abort(br->flows, datapath_flow_stats(bs->dp), txn);
+			free(t);
+			continue;
+		}
+		if (fn(bs, t, arg) < 0) {
 			bridge_flows_abort(bs, t); /* tried again at the next tick */
 			continue;
 		}

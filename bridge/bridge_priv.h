@@ -8,6 +8,7 @@
 #include "datapath/fdb.h"
 
 struct link_monitor;
+struct flow_builder;
 struct flow_pipeline;
 struct flow_table;
 
@@ -20,7 +21,8 @@ struct bridge {
 	bool flap_logged;
 	uint32_t last_flap_log;
 	struct flow_table *flows;       /* its rules, as the user gave them */
-	struct flow_pipeline *pipeline; /* their compiled form (a reference); NULL when
+	struct flow_builder *builder;   /* their compiled form, changed in place */
+	struct flow_pipeline *pipeline; /* cut from it (a reference); NULL when
 					 * flows_default */
 	bool flows_default;             /* only the default rule: the plain L2 path */
 	uint32_t default_slot;          /* then: the default rule's counters */

@@ -689,6 +689,57 @@ flow_txn_visit(const struct flow_txn *txn, flow_txn_put_fn put, flow_txn_del_fn 
 	return 0;
 }
 
+int
+flow_txn_each_change(struct flow_txn *txn, flow_txn_rule_fn added, flow_txn_rule_fn removed,
+		     void *arg)
+{
+	for (unsigned int i = 0; i < txn->n; i++) {
+		struct flow_table_rule *r = &txn->c[i].rule->pub;
+		int rc = 0;
+
+		switch (txn->c[i].kind) {
+		case CH_MODIFIED:
+			rc = removed(r, arg);
+			/* fall through */
+		case CH_ADDED:
+		case CH_REVIVED:
+			if (rc == 0)
+				rc = added(r, arg);
+			break;
+		case CH_REMOVED:
+			rc = removed(r, arg);
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct each_pub {
+	flow_txn_rule_fn fn;
+	void *arg;
+	int rc;
+};
+
+static void
+each_pub_visit(struct ftr *r, void *closure)
+{
+	struct each_pub *e = closure;
+
+	if (e->rc == 0)
+		e->rc = e->fn(&r->pub, e->arg);
+}
+
+int
+flow_table_each(struct flow_table *ft, flow_txn_rule_fn fn, void *arg)
+{
+	struct each_pub e = {.fn = fn, .arg = arg};
+
+	each_rule(ft, each_pub_visit, &e);
+	return e.rc;
+}
+
 void
 flow_txn_counts(const struct flow_txn *txn, unsigned int *added, unsigned int *removed,
 		unsigned int *modified)

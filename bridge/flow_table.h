@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "datapath/flow_pipeline.h"
 #include "datapath/flow_stats.h"
 #include "flow_rule.h"
 
@@ -45,6 +46,8 @@ struct flow_table_rule {
 	uint64_t created;      /* milliseconds, monotonic clock */
 	uint64_t last_used;    /* milliseconds: the last tick that saw its counters move */
 	uint64_t last_packets; /* the packet count at that tick */
+	/* The bridge's compiled form of the rule; flow_table only carries it. */
+	struct flow_builder_rule *compiled;
 };
 
 struct flow_table;
@@ -85,6 +88,16 @@ typedef int (*flow_txn_put_fn)(const struct flow_table_rule *rule, void *arg);
 typedef int (*flow_txn_del_fn)(uint64_t id, void *arg);
 int flow_txn_visit(const struct flow_txn *txn, flow_txn_put_fn put, flow_txn_del_fn del,
 		   void *arg);
+/* What txn changed, in order, for the compiled rules: added(rule) for each
+ * rule added, taken back or given new actions, after removed(rule) for its
+ * old form when it had one (the rule still carries its old compiled form
+ * then). The rules are the table's own, so the callbacks may set their
+ * compiled field. */
+typedef int (*flow_txn_rule_fn)(struct flow_table_rule *rule, void *arg);
+int flow_txn_each_change(struct flow_txn *txn, flow_txn_rule_fn added, flow_txn_rule_fn removed,
+			 void *arg);
+/* Every rule, to compile them all; in no particular order. */
+int flow_table_each(struct flow_table *ft, flow_txn_rule_fn fn, void *arg);
 /* Rules added / removed (counting a replaced rule in both) / modified. */
 void flow_txn_counts(const struct flow_txn *txn, unsigned int *added, unsigned int *removed,
 		     unsigned int *modified);

@@ -600,6 +600,99 @@ test_counters(void **state)
 	assert_no_leak();
 }
 
+/* ---- changes in place ---- */
+
+/* Where one UDP frame from port 0 goes: the port it leaves on, or -1. */
+static int
+udp_goes_to(void)
+{
+	struct pkt s = udp_pkt();
+	struct outs o;
+	int out = -1;
+
+	send1(0, &s, &o);
+	for (uint16_t p = 0; p < N_PORTS; p++)
+		if (o.n[p] > 0)
+			out = p;
+	outs_free(&o);
+	return out;
+}
+
+/*
+ * A builder changed in place: the published pipeline keeps its rules while the next one is
+ * prepared, an abort takes the changes back (the handles too), and a commit, publish and
+ * reclaim move to the new rules.
+ */
+static void
+test_builder_changes(void **state)
+{
+	struct flow_builder *b = flow_builder_create(SOCKET_ID_ANY);
+	struct flow_builder_rule *to2 = NULL, *to3 = NULL, *kept;
+	struct flow_pipeline_rule *r;
+	struct flow_pipeline *pl;
+
+	(void)state;
+	assert_non_null(b);
+	r = rule(0, 10);
+	m_in_port(r, 0);
+	a_output(r, 2);
+	assert_int_equal(flow_builder_add(b, r, &to2), 0);
+	assert_non_null(to2);
+	pl = flow_builder_pipeline(b);
+	assert_non_null(pl);
+	flow_builder_commit(b);
+	publish(pl);
+	assert_int_equal(udp_goes_to(), 2);
+
+	/* Prepared, not published: the frames go where they went. */
+	kept = to2;
+	flow_builder_remove(b, to2);
+	r = rule(0, 10);
+	m_in_port(r, 0);
+	a_output(r, 3);
+	assert_int_equal(flow_builder_add(b, r, &to2), 0);
+	assert_ptr_not_equal(to2, kept);
+	assert_int_equal(flow_builder_add(b, NULL, &to3), 0);
+	pl = flow_builder_pipeline(b);
+	assert_non_null(pl);
+	assert_int_equal(pl->n_rules, 1);
+	assert_int_equal(udp_goes_to(), 2);
+
+	/* Aborted: the handles are back and the next pipeline is the old rule set. */
+	flow_builder_abort(b);
+	flow_pipeline_put(pl);
+	assert_ptr_equal(to2, kept);
+	assert_null(to3);
+	pl = flow_builder_pipeline(b);
+	assert_non_null(pl);
+	flow_builder_commit(b);
+	publish(pl);
+	assert_int_equal(udp_goes_to(), 2);
+
+	/* Committed and published: the new rule, and the old one freed. */
+	flow_builder_remove(b, to2);
+	assert_int_equal(flow_builder_add(b, r, &to3), 0);
+	pl = flow_builder_pipeline(b);
+	assert_non_null(pl);
+	flow_builder_commit(b);
+	publish(pl);
+	flow_builder_reclaim(b, NULL);
+	assert_int_equal(udp_goes_to(), 3);
+	assert_int_equal(pl->n_rules, 1);
+
+	/* Every rule gone: the frames find none. */
+	flow_builder_remove(b, to3);
+	pl = flow_builder_pipeline(b);
+	assert_non_null(pl);
+	assert_int_equal(pl->tables_used, 0);
+	flow_builder_commit(b);
+	publish(pl);
+	flow_builder_reclaim(b, NULL);
+	assert_int_equal(udp_goes_to(), -1);
+	flow_builder_put(b); /* the published pipeline still holds it */
+	assert_no_leak();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -615,6 +708,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_vlan_actions, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_goto_table, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_counters, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_builder_changes, test_setup, test_teardown),
 	};
 	int ret;
 
