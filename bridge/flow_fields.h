@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
@@ -31,6 +32,19 @@ struct sbuf {
 void flow_sb_init(struct sbuf *sb, char *buf, size_t len);
 void flow_sb_vprintf(struct sbuf *sb, const char *fmt, va_list ap);
 void flow_sb_printf(struct sbuf *sb, const char *fmt, ...) __rte_format_printf(2, 3);
+/* Appenders for formatting rules, which is on the control path for every
+ * rule added: they write what flow_sb_printf would, without its cost. */
+void flow_sb_put(struct sbuf *sb, const char *s, size_t n);
+/* Inline so that a literal's length is known when compiling. */
+static inline void
+flow_sb_str(struct sbuf *sb, const char *s)
+{
+	flow_sb_put(sb, s, strlen(s));
+}
+/* v as "%" PRIu64 writes it. */
+void flow_sb_uint(struct sbuf *sb, uint64_t v);
+/* v as "0x%0*" PRIx64 writes it, min_digits (at most 16) being the width. */
+void flow_sb_hex(struct sbuf *sb, uint64_t v, unsigned int min_digits);
 /* Starts a new comma-separated item unless this is the first. */
 void flow_sb_sep(struct sbuf *sb);
 /* The length to return, like snprintf's. */

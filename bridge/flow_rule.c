@@ -34,6 +34,20 @@ flow_sb_init(struct sbuf *sb, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/* What vsnprintf would have done with these n bytes: write what fits,
+ * terminated, and count all n in used. */
+void
+flow_sb_put(struct sbuf *sb, const char *s, size_t n)
+{
+	if (sb->used < sb->len) {
+		size_t fit = RTE_MIN(n, sb->len - sb->used - 1);
+
+		memcpy(sb->buf + sb->used, s, fit);
+		sb->buf[sb->used + fit] = '\0';
+	}
+	sb->used += n;
+}
+
 void
 flow_sb_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 {
@@ -55,10 +69,40 @@ flow_sb_printf(struct sbuf *sb, const char *fmt, ...)
 }
 
 void
+flow_sb_uint(struct sbuf *sb, uint64_t v)
+{
+	char text[20]; /* UINT64_MAX's digits */
+	char *p = text + sizeof(text);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	flow_sb_put(sb, p, (size_t)(text + sizeof(text) - p));
+}
+
+static const char hex_digits[] = "0123456789abcdef";
+
+void
+flow_sb_hex(struct sbuf *sb, uint64_t v, unsigned int min_digits)
+{
+	char text[2 + 16];
+	char *p = text + sizeof(text);
+
+	do {
+		*--p = hex_digits[v & 0xf];
+		v >>= 4;
+	} while (v != 0 || p > text + sizeof(text) - min_digits);
+	*--p = 'x';
+	*--p = '0';
+	flow_sb_put(sb, p, (size_t)(text + sizeof(text) - p));
+}
+
+void
 flow_sb_sep(struct sbuf *sb)
 {
 	if (sb->used > 0)
-		flow_sb_printf(sb, ",");
+		flow_sb_put(sb, ",", 1);
 }
 
 int
@@ -70,16 +114,31 @@ flow_sb_result(const struct sbuf *sb)
 void
 flow_sb_mac(struct sbuf *sb, const uint8_t *mac)
 {
-	flow_sb_printf(sb, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		       mac[5]);
+	char text[RTE_ETHER_ADDR_LEN * 3];
+
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
+		text[3 * i] = hex_digits[mac[i] >> 4];
+		text[3 * i + 1] = hex_digits[mac[i] & 0xf];
+		text[3 * i + 2] = ':';
+	}
+	flow_sb_put(sb, text, sizeof(text) - 1); /* not the last ':' */
 }
 
 void
 flow_sb_addr(struct sbuf *sb, int af, const void *addr)
 {
+	const uint8_t *b = addr;
 	char text[INET6_ADDRSTRLEN];
 
-	flow_sb_printf(sb, "%s", inet_ntop(af, addr, text, sizeof(text)) != NULL ? text : "?");
+	if (af == AF_INET) {
+		for (int i = 0; i < 4; i++) {
+			if (i > 0)
+				flow_sb_put(sb, ".", 1);
+			flow_sb_uint(sb, b[i]);
+		}
+		return;
+	}
+	flow_sb_str(sb, inet_ntop(af, addr, text, sizeof(text)) != NULL ? text : "?");
 }
 
 #define KEY_AT(member) offsetof(struct flow_key, member), RTE_SIZEOF_FIELD(struct flow_key, member)
