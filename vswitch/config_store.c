@@ -349,10 +349,12 @@ dump_object(struct config_store *store, const json_t *obj, const char *what, int
 	return text;
 }
 
+/* Not copied (SQLITE_STATIC): every caller steps the statement and clears its
+ * bindings (step_done) before the text goes, and a bundle binds thousands. */
 static int
 bind_text(struct config_store *store, sqlite3_stmt *stmt, int idx, const char *text)
 {
-	int rc = sqlite3_bind_text(stmt, idx, text, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_bind_text(stmt, idx, text, -1, SQLITE_STATIC);
 
 	if (rc == SQLITE_OK)
 		return 0;
