@@ -25,6 +25,7 @@ enum stmt_id {
 	STMT_PORT_DEL,
 	STMT_LOAD_BRIDGES,
 	STMT_LOAD_PORTS,
+	STMT_BRIDGE_ID,
 	STMT_FLOW_PUT,
 	STMT_FLOW_DEL,
 	STMT_LOAD_FLOWS,
@@ -49,11 +50,10 @@ static const char *const sql_text[N_STMTS] = {
 	[STMT_PORT_DEL] = "DELETE FROM ports WHERE name = ?1",
 	[STMT_LOAD_BRIDGES] = "SELECT id, name, settings FROM bridges ORDER BY id",
 	[STMT_LOAD_PORTS] = "SELECT name, options FROM ports WHERE bridge_id = ?1 ORDER BY id",
-	[STMT_FLOW_PUT] = "INSERT INTO flows(bridge_id, id, rule) "
-			  "SELECT id, ?2, ?3 FROM bridges WHERE name = ?1 "
+	[STMT_BRIDGE_ID] = "SELECT id FROM bridges WHERE name = ?1",
+	[STMT_FLOW_PUT] = "INSERT INTO flows(bridge_id, id, rule) VALUES (?1, ?2, ?3) "
 			  "ON CONFLICT(bridge_id, id) DO UPDATE SET rule = excluded.rule",
-	[STMT_FLOW_DEL] = "DELETE FROM flows WHERE id = ?2 AND "
-			  "bridge_id = (SELECT id FROM bridges WHERE name = ?1)",
+	[STMT_FLOW_DEL] = "DELETE FROM flows WHERE bridge_id = ?1 AND id = ?2",
 	[STMT_LOAD_FLOWS] = "SELECT id, rule FROM flows WHERE bridge_id = ?1 ORDER BY id",
 };
 
@@ -85,6 +85,10 @@ static const char schema_v2_sql[] =
 struct config_store {
 	sqlite3 *db;
 	bool in_txn;
+	/* The bridge the last flow put or del was for: a bundle writes thousands
+	 * of rows of one bridge, and its id need not be looked up for each. */
+	char flow_bridge[64];
+	sqlite3_int64 flow_bridge_id;
 	sqlite3_stmt *stmt[N_STMTS];
 	char errmsg[512];
 };
@@ -328,6 +332,7 @@ config_store_rollback(struct config_store *store)
 {
 	if (!store->in_txn)
 		return;
+	store->flow_bridge[0] = '\0'; /* its id may have been rolled back */
 	if (sqlite3_get_autocommit(store->db) == 0)
 		step_done(store, store->stmt[STMT_ROLLBACK]);
 	store->in_txn = false;
@@ -370,6 +375,7 @@ config_store_bridge_put(struct config_store *store, const char *name, const json
 	char *text;
 	int rc = 0;
 
+	store->flow_bridge[0] = '\0';
 	text = dump_object(store, settings, "bridge settings", &rc);
 	if (text == NULL)
 		return rc;
@@ -388,6 +394,7 @@ config_store_bridge_del(struct config_store *store, const char *name)
 	sqlite3_stmt *stmt = store->stmt[STMT_BRIDGE_DEL];
 	int rc;
 
+	store->flow_bridge[0] = '\0';
 	rc = bind_text(store, stmt, 1, name);
 	if (rc == 0)
 		rc = step_done(store, stmt);
@@ -434,21 +441,51 @@ config_store_port_del(struct config_store *store, const char *name)
 	return rc;
 }
 
+/* The id of bridge, from the cache when it is the last one asked for. */
+static int
+flow_bridge_id(struct config_store *store, const char *bridge, sqlite3_int64 *id)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_BRIDGE_ID];
+	int rc;
+
+	if (store->flow_bridge[0] != '\0' && strcmp(store->flow_bridge, bridge) == 0) {
+		*id = store->flow_bridge_id;
+		return 0;
+	}
+	rc = bind_text(store, stmt, 1, bridge);
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc == SQLITE_DONE)
+		return store_fail(store, ENOENT, "no bridge \"%s\"", bridge);
+	if (rc != SQLITE_ROW)
+		return sqlite_fail(store, rc);
+	if (strlen(bridge) < sizeof(store->flow_bridge)) {
+		strcpy(store->flow_bridge, bridge);
+		store->flow_bridge_id = *id;
+	}
+	return 0;
+}
+
 int
 config_store_flow_put(struct config_store *store, const char *bridge, uint64_t id,
 		      const char *rule)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_FLOW_PUT];
-	int rc = bind_text(store, stmt, 1, bridge);
+	sqlite3_int64 bridge_id;
+	int rc = flow_bridge_id(store, bridge, &bridge_id);
 
-	if (rc == 0)
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)id);
-	if (rc == 0)
-		rc = bind_text(store, stmt, 3, rule);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, bridge_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)id);
+	rc = bind_text(store, stmt, 3, rule);
 	if (rc == 0)
 		rc = step_done(store, stmt);
-	if (rc == 0 && sqlite3_changes(store->db) == 0)
-		rc = store_fail(store, ENOENT, "no bridge \"%s\"", bridge);
 	return rc;
 }
 
@@ -456,12 +493,14 @@ int
 config_store_flow_del(struct config_store *store, const char *bridge, uint64_t id)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_FLOW_DEL];
-	int rc = bind_text(store, stmt, 1, bridge);
+	sqlite3_int64 bridge_id;
+	int rc = flow_bridge_id(store, bridge, &bridge_id);
 
-	if (rc == 0)
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)id);
-	if (rc == 0)
-		rc = step_done(store, stmt);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, bridge_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)id);
+	rc = step_done(store, stmt);
 	if (rc == 0 && sqlite3_changes(store->db) == 0)
 		rc = store_fail(store, ENOENT, "bridge \"%s\" has no stored rule %llu", bridge,
 				(unsigned long long)id);
