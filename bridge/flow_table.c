@@ -7,10 +7,11 @@
 
 #include "flow_table.h"
 
-/* A rule with its place in the mask group that holds it. */
+/* A rule with its places in the mask group and in the table's array. */
 struct ftr {
 	struct flow_table_rule pub;
 	unsigned int pos;
+	unsigned int at;
 };
 
 /* The rules of one (table, priority) with one mask. */
@@ -32,6 +33,11 @@ struct flow_table {
 	void *by_ident;   /* tsearch tree of struct ftr *, by (table, priority, mask, key) */
 	void *by_prio;    /* tsearch tree of struct prio_group *, by (table, priority) */
 	unsigned int n_rules;
+	/* Every rule, unordered: the once-a-second tick walks this rather than
+	 * a tree. */
+	struct ftr **all;
+	unsigned int cap_all;
+	unsigned int n_timed; /* rules with a timeout: expiry looks only when any */
 	uint64_t next_id;
 	unsigned int n_pending, cap_pending;
 	uint32_t *pending; /* slots of removed rules, until the next release */
@@ -159,14 +165,17 @@ link_rule(struct flow_table *ft, struct ftr *r)
 		mg->mask = fr->mask;
 		pg->masks[pg->n_masks++] = mg;
 	}
-	if (grow((void **)&mg->rules, &mg->cap, mg->n + 1, sizeof(r)) < 0)
+	if (grow((void **)&mg->rules, &mg->cap, mg->n + 1, sizeof(r)) < 0 ||
+	    grow((void **)&ft->all, &ft->cap_all, ft->n_rules + 1, sizeof(r)) < 0)
 		goto fail_mg;
 	node = tsearch(r, &ft->by_ident, ident_cmp);
 	if (node == NULL)
 		goto fail_mg;
 	r->pos = mg->n;
 	mg->rules[mg->n++] = r;
-	ft->n_rules++;
+	r->at = ft->n_rules;
+	ft->all[ft->n_rules++] = r;
+	ft->n_timed += fr->idle_timeout != 0 || fr->hard_timeout != 0;
 	return 0;
 fail_mg:
 	if (mg->n == 0) {
@@ -192,6 +201,9 @@ unlink_rule(struct flow_table *ft, struct ftr *r)
 
 	tdelete(r, &ft->by_ident, ident_cmp);
 	ft->n_rules--;
+	ft->all[r->at] = ft->all[ft->n_rules];
+	ft->all[r->at]->at = r->at;
+	ft->n_timed -= fr->idle_timeout != 0 || fr->hard_timeout != 0;
 	for (i = 0; i < pg->n_masks; i++) {
 		struct mask_group *mg = pg->masks[i];
 
@@ -587,7 +599,10 @@ flow_table_expire(struct flow_table *ft, uint64_t now, struct flow_txn **txnp)
 	unsigned int n = 0;
 
 	*txnp = NULL;
-	each_rule(ft, expire_visit, &e);
+	if (ft->n_timed == 0)
+		return 0;
+	for (unsigned int i = 0; i < ft->n_rules; i++)
+		expire_visit(ft->all[i], &e);
 	if (e.n == 0 || (txn = calloc(1, sizeof(*txn))) == NULL) {
 		free(e.rules);
 		return 0;
@@ -827,7 +842,8 @@ flow_table_tick(struct flow_table *ft, const struct flow_stats_pool *pool, uint6
 {
 	struct tick t = {.pool = pool, .now = now};
 
-	each_rule(ft, tick_visit, &t);
+	for (unsigned int i = 0; i < ft->n_rules; i++)
+		tick_visit(ft->all[i], &t);
 }
 
 static void
@@ -866,6 +882,7 @@ flow_table_destroy(struct flow_table *ft, struct flow_stats_pool *pool)
 	}
 	tdestroy(ft->by_ident, rule_node_free);
 	tdestroy(ft->by_prio, prio_node_free);
+	free(ft->all);
 	free(ft->pending);
 	free(ft);
 }
