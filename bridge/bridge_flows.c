@@ -185,9 +185,7 @@ compile_removed(struct flow_table_rule *tr, void *arg)
 {
 	struct compile *c = arg;
 
-	if (tr->compiled != NULL)
-		flow_builder_remove(c->b, tr->compiled);
-	return 0;
+	return tr->compiled != NULL ? flow_builder_remove(c->b, tr->compiled) : 0;
 }
 
 /* Cuts b's next pipeline for br. NULL and *is_default when only the default

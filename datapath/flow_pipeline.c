@@ -162,18 +162,18 @@ flow_builder_add(struct flow_builder *b, const struct flow_pipeline_rule *r,
 	return 0;
 }
 
-void
+int
 flow_builder_remove(struct flow_builder *b, struct flow_builder_rule *rule)
 {
 	struct undo u = {.kind = UNDO_REMOVE, .rule = rule, .version = b->version};
 
-	/* Without room to log it, the removal could not be taken back: keep the
-	 * rule until the log has room (it is at most one entry per change). */
-	while (log_undo(b, u) < 0)
-		;
+	/* Logged first: a removal that could not be taken back would stay. */
+	if (log_undo(b, u) < 0)
+		return -ENOMEM;
 	cls_rules_remove(b->tables[rule->fe.table], rule->ce, b->version);
 	b->n_live--;
 	b->rule_bytes -= rule->size;
+	return 0;
 }
 
 void

@@ -86,8 +86,8 @@ void flow_builder_put(struct flow_builder *b);
  */
 int flow_builder_add(struct flow_builder *b, const struct flow_pipeline_rule *r,
 		     struct flow_builder_rule **slot);
-/* Removes a rule from the next pipeline on. */
-void flow_builder_remove(struct flow_builder *b, struct flow_builder_rule *rule);
+/* Removes a rule from the next pipeline on. -ENOMEM leaves it there. */
+int flow_builder_remove(struct flow_builder *b, struct flow_builder_rule *rule);
 /* A pipeline of the rules with the changes so far, with one reference.
  * Further changes are for the pipeline after it. NULL with errno. */
 struct flow_pipeline *flow_builder_pipeline(struct flow_builder *b);
