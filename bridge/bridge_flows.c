@@ -208,7 +208,7 @@ cut(const struct bridge *br, struct flow_builder *b, struct flow_pipeline **out,
 }
 
 /* The changes txn made to br's rules, in br's builder, and the pipeline
- * with them. On failure the builder is as it was. */
+ * with them. On failure bridge_flows_abort() takes back what was done. */
 static int
 compile_changes(const struct bridge_set *bs, struct bridge *br, struct flow_txn *txn,
 		struct bridge_flow_txn *t)
@@ -223,8 +223,6 @@ compile_changes(const struct bridge_set *bs, struct bridge *br, struct flow_txn 
 	free((void *)c.map);
 	if (rc == 0)
 		rc = cut(br, br->builder, &t->pipeline, &t->is_default, &t->default_slot);
-	if (rc < 0)
-		flow_builder_abort(br->builder);
 	return rc;
 }
 
@@ -351,8 +349,7 @@ bridge_flows_begin(struct bridge_set *bs, const char *bridge, const struct flow_
 	}
 	rc = compile_changes(bs, br, t->txn, t);
 	if (rc < 0) {
-		flow_table_abort(br->flows, datapath_flow_stats(bs->dp), t->txn);
-		free(t);
+		bridge_flows_abort(bs, t);
 		*failed = n ? n - 1 : 0;
 		snprintf(err, errlen, "out of memory building the flow tables");
 		return rc;
@@ -466,12 +463,7 @@ bridge_flows_expire(struct bridge_set *bs, bridge_flow_expire_fn fn, void *arg)
 		}
 		t->br = br;
 		t->txn = txn;
-		if (compile_changes(bs, br, txn, t) < 0) {
-			flow_table_abort(br->flows, datapath_flow_stats(bs->dp), txn);
-			free(t);
-			continue;
-		}
-		if (fn(bs, t, arg) < 0) {
+		if (compile_changes(bs, br, txn, t) < 0 || fn(bs, t, arg) < 0) {
 			bridge_flows_abort(bs, t); /* tried again at the next tick */
 			continue;
 		}

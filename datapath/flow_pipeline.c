@@ -31,7 +31,6 @@ struct flow_builder {
 	uint64_t version;   /* what changes are for: the next pipeline's */
 	uint64_t committed; /* the version of the last pipeline cut before a commit */
 	uint64_t cut;       /* the version of the last pipeline cut */
-	uint32_t n_live;
 	size_t rule_bytes;
 	struct cls_rules *tables[FLOW_PIPELINE_TABLES];
 	unsigned int n_undo, cap_undo;
@@ -155,7 +154,6 @@ flow_builder_add(struct flow_builder *b, const struct flow_pipeline_rule *r,
 		free(fr);
 		return -ENOMEM;
 	}
-	b->n_live++;
 	b->rule_bytes += size;
 	if (slot != NULL)
 		*slot = fr;
@@ -171,7 +169,6 @@ flow_builder_remove(struct flow_builder *b, struct flow_builder_rule *rule)
 	if (log_undo(b, u) < 0)
 		return -ENOMEM;
 	cls_rules_remove(b->tables[rule->fe.table], rule->ce, b->version);
-	b->n_live--;
 	b->rule_bytes -= rule->size;
 	return 0;
 }
@@ -187,12 +184,10 @@ flow_builder_abort(struct flow_builder *b)
 		case UNDO_ADD:
 			/* Removed for the version it was added for: visible in none. */
 			cls_rules_remove(b->tables[r->fe.table], r->ce, u->version);
-			b->n_live--;
 			b->rule_bytes -= r->size;
 			break;
 		case UNDO_REMOVE:
 			cls_rules_unremove(b->tables[r->fe.table], r->ce);
-			b->n_live++;
 			b->rule_bytes += r->size;
 			break;
 		case UNDO_SLOT:
@@ -251,6 +246,7 @@ flow_builder_pipeline(struct flow_builder *b)
 	for (unsigned int t = 0; t < FLOW_PIPELINE_TABLES; t++) {
 		if (b->tables[t] == NULL || cls_rules_n_live(b->tables[t]) == 0)
 			continue;
+		p->n_rules += cls_rules_n_live(b->tables[t]);
 		p->tables[t] = cls_rules_table(b->tables[t], b->version);
 		if (p->tables[t] == NULL) {
 			flow_pipeline_put(p);
@@ -260,7 +256,6 @@ flow_builder_pipeline(struct flow_builder *b)
 		p->tables_used |= UINT64_C(1) << t;
 		n_sub += cls_table_n_subtables(p->tables[t]);
 	}
-	p->n_rules = b->n_live;
 	p->use_cache = n_sub >= FLOW_PIPELINE_CACHE_MIN_SUBTABLES;
 	b->cut = b->version++;
 	return p;
