@@ -153,7 +153,11 @@ cls_hash_create(const struct cls_rules *rules, const struct cls_subtable *st, ui
 		.entries = entries,
 		.key_len = st->n_words * sizeof(uint64_t),
 		.hash_func = rte_hash_crc,
-		.hash_func_init_val = 0,
+		/* Not 0: a key of zeros (a catch-all, or a field the frame lacks)
+		 * would hash to 0, the signature of an empty slot, and DPDK's
+		 * lock-free lookup then compares the key with every empty slot
+		 * of the bucket. */
+		.hash_func_init_val = 0x9e3779b9,
 		.socket_id = rules->socket_id,
 		/* Readers search while the control thread inserts and deletes. Deleted key
 		 * slots are freed by cls_rules_reclaim() after the grace period. */
