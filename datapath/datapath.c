@@ -18,6 +18,9 @@ struct datapath {
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *qsbr;
 	struct flow_stats_pool *flow_stats;
+	struct conntrack *ct;
+	struct rte_ring *punt_ring;   /* PMD threads -> control thread */
+	struct rte_ring *inject_ring; /* control thread -> any PMD thread */
 	unsigned int n_pmds;
 	bool running;
 	struct pmd pmds[DP_MAX_PMDS];
@@ -35,6 +38,7 @@ pmd_init(struct datapath *dp, unsigned int i, unsigned int lcore)
 	pmd->lcore = lcore;
 	pmd->snap = &dp->snap;
 	pmd->qsbr = dp->qsbr;
+	pmd->inject_ring = dp->inject_ring;
 	snprintf(name, sizeof(name), "learn%u", i);
 	pmd->learn_ring = rte_ring_create_elem(name, sizeof(struct learn_event),
 					       DATAPATH_LEARN_RING_SIZE, socket,
@@ -50,9 +54,24 @@ pmd_init(struct datapath *dp, unsigned int i, unsigned int lcore)
 		.pool = dp->pool,
 		.tx_locks = dp->tx_locks,
 		.fstats = flow_stats_pool_pmd(dp->flow_stats, i),
+		.ct = dp->ct,
+		.punt_ring = dp->punt_ring,
 		.socket_id = socket,
 	});
 	return pmd->fwd == NULL ? -ENOMEM : 0;
+}
+
+/* Frees the frames a ring still holds, then the ring. */
+static void
+drain_free(struct rte_ring *r)
+{
+	struct dp_punt p;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue_elem(r, &p, sizeof(p)) == 0)
+		rte_pktmbuf_free(p.m);
+	rte_ring_free(r);
 }
 
 struct datapath *
@@ -79,6 +98,20 @@ datapath_create(const struct datapath_params *params)
 	if (dp->pool == NULL || dp->qsbr == NULL || dp->snap == NULL || dp->flow_stats == NULL)
 		goto nomem;
 	rte_rcu_qsbr_init(dp->qsbr, params->n_pmds);
+	dp->ct = conntrack_create(&(struct conntrack_params){
+		.capacity = params->ct_capacity,
+		.n_threads = params->n_pmds,
+		.socket_id = (int)rte_socket_id(),
+		.qsbr = dp->qsbr,
+	});
+	if (dp->ct == NULL)
+		goto nomem;
+	dp->punt_ring = rte_ring_create_elem("punt", sizeof(struct dp_punt), DATAPATH_PUNT_RING_SIZE,
+					     (int)rte_socket_id(), RING_F_SC_DEQ);
+	dp->inject_ring = rte_ring_create_elem("inject", sizeof(struct dp_punt),
+					       DATAPATH_PUNT_RING_SIZE, (int)rte_socket_id(), 0);
+	if (dp->punt_ring == NULL || dp->inject_ring == NULL)
+		goto nomem;
 	for (unsigned int i = 0; i < DP_MAX_PORTS; i++)
 		rte_spinlock_init(&dp->tx_locks[i]);
 	for (unsigned int i = 0; i < params->n_pmds; i++) {
@@ -111,6 +144,9 @@ datapath_destroy(struct datapath *dp)
 	}
 	snapshot_destroy(dp->snap);
 	flow_stats_pool_destroy(dp->flow_stats);
+	conntrack_destroy(dp->ct);
+	drain_free(dp->punt_ring);
+	drain_free(dp->inject_ring);
 	rte_free(dp->qsbr);
 	rte_mempool_free(dp->pool);
 	rte_free(dp);
@@ -153,6 +189,12 @@ struct flow_stats_pool *
 datapath_flow_stats(const struct datapath *dp)
 {
 	return dp->flow_stats;
+}
+
+struct conntrack *
+datapath_conntrack(const struct datapath *dp)
+{
+	return dp->ct;
 }
 
 struct rte_rcu_qsbr *
@@ -201,6 +243,20 @@ datapath_learn_dequeue(struct datapath *dp, struct learn_event *events, unsigned
 		n += rte_ring_sc_dequeue_burst_elem(dp->pmds[i].learn_ring, events + n,
 						    sizeof(*events), max - n, NULL);
 	return n;
+}
+
+unsigned int
+datapath_punt_dequeue(struct datapath *dp, struct dp_punt *out, unsigned int max)
+{
+	return rte_ring_sc_dequeue_burst_elem(dp->punt_ring, out, sizeof(*out), max, NULL);
+}
+
+int
+datapath_inject(struct datapath *dp, uint16_t port_no, struct rte_mbuf *m)
+{
+	struct dp_punt p = {.m = m, .port_no = port_no};
+
+	return rte_ring_mp_enqueue_elem(dp->inject_ring, &p, sizeof(p)) == 0 ? 0 : -ENOBUFS;
 }
 
 void

@@ -16,17 +16,20 @@
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
+#include "conntrack.h"
 #include "dp_stats.h"
 #include "flow_stats.h"
 #include "forward.h"
 #include "snapshot.h"
 
 #define DATAPATH_LEARN_RING_SIZE 4096
+#define DATAPATH_PUNT_RING_SIZE 1024
 
 struct datapath_params {
 	unsigned int n_pmds;
 	unsigned int pmd_lcores[DP_MAX_PMDS];
 	unsigned int n_mbufs; /* 0: a default that suits a few dozen ports */
+	uint32_t ct_capacity; /* connections; 0: CT_CAPACITY_DEFAULT */
 };
 
 struct datapath;
@@ -43,6 +46,8 @@ void datapath_stop(struct datapath *dp);
 
 struct rte_mempool *datapath_mempool(const struct datapath *dp);
 struct rte_rcu_qsbr *datapath_qsbr(const struct datapath *dp);
+/* The connection table of every bridge's ct() actions. */
+struct conntrack *datapath_conntrack(const struct datapath *dp);
 /* The per-rule counters: slots for rules, and their sums. */
 struct flow_stats_pool *datapath_flow_stats(const struct datapath *dp);
 unsigned int datapath_n_pmds(const struct datapath *dp);
@@ -59,6 +64,13 @@ void datapath_publish(struct datapath *dp, struct snapshot *snap);
 /* Dequeues up to max learn events from all PMD threads' rings. */
 unsigned int datapath_learn_dequeue(struct datapath *dp, struct learn_event *events,
 				    unsigned int max);
+
+/* Dequeues up to max frames the controller action sent (the caller owns
+ * them: free each). */
+unsigned int datapath_punt_dequeue(struct datapath *dp, struct dp_punt *out, unsigned int max);
+/* Queues m for transmission on port_no by a PMD thread (dropped there if
+ * the port is gone or down). 0, or -ENOBUFS: the caller still owns m. */
+int datapath_inject(struct datapath *dp, uint16_t port_no, struct rte_mbuf *m);
 
 /* Sums the counters of port_no over all PMD threads. */
 void datapath_port_stats(const struct datapath *dp, uint16_t port_no, struct dp_port_stats *out);

@@ -28,10 +28,12 @@
 	X(no_match, RX)         /* no flow rule of a table matched */                              \
 	X(rule_drop, RX)        /* a flow rule's actions are drop */                               \
 	X(ttl_exceeded, RX)     /* dec_ttl on a TTL or hop limit of 0 or 1 */                      \
+	X(recirc_limit, RX)     /* ct(table=N) passed more than 4 times */                         \
 	X(mtu_exceeded, TX)     /* payload larger than the output port's MTU */                    \
 	X(tx_queue_full, TX)    /* the port's tx queue did not take the frame */                   \
 	X(tx_link_down, TX)     /* the port's link is down */                                      \
 	X(no_mbuf, TX)          /* no buffer for a copy or room for a tag */                       \
+	X(punt_queue_full, RX)  /* the control thread has not taken the frames sent to it */       \
 	X(learn_queue_full, NONE) /* a learn event was lost: the control thread lags */
 
 enum dp_drop_reason {

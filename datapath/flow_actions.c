@@ -15,7 +15,8 @@
 static bool
 act_sends(uint8_t type)
 {
-	return type == FLOW_ACT_OUTPUT || type == FLOW_ACT_NORMAL || type == FLOW_ACT_FLOOD;
+	return type == FLOW_ACT_OUTPUT || type == FLOW_ACT_NORMAL || type == FLOW_ACT_FLOOD ||
+	       type == FLOW_ACT_CONTROLLER;
 }
 
 void

@@ -18,6 +18,8 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "conntrack.h"
+
 enum flow_act_type {
 	FLOW_ACT_OUTPUT,       /* arg: port */
 	FLOW_ACT_NORMAL,       /* the L2 learning switch, with VLANs */
@@ -36,6 +38,8 @@ enum flow_act_type {
 	FLOW_ACT_SET_DSCP,     /* arg: DSCP 0..63; IPv4 checksum updated */
 	FLOW_ACT_DEC_TTL,      /* a frame whose TTL or hop limit would reach 0 is dropped */
 	FLOW_ACT_GOTO_TABLE,   /* arg: a table after this one; always the last action */
+	FLOW_ACT_CT,           /* val.ct: conntrack (and NAT); with CT_F_TABLE, always the last */
+	FLOW_ACT_CONTROLLER,   /* a copy of the frame as it is to the control thread */
 	FLOW_ACT_MAX
 };
 
@@ -49,6 +53,7 @@ struct flow_act {
 		rte_be32_t ip4;
 		uint8_t ip6[16];
 		rte_be16_t port;
+		struct ct_args ct;
 	} val;
 };
 

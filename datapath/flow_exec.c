@@ -27,8 +27,13 @@ struct frame_ctx {
 	struct flow_key *key;
 	struct flow_offsets *off;
 	uint16_t in_port;
-	bool consumed; /* m itself was handed on: nothing may touch it any more */
+	bool consumed;   /* m itself was handed on: nothing may touch it any more */
+	uint8_t *recirc; /* ct(table=N) passes so far */
 };
+
+/* ct(table=N) may go back to an earlier table; a frame that keeps going
+ * around is dropped after this many passes. */
+#define FLOW_MAX_RECIRC 4
 
 /*
  * The mbuf to hand to one consumer: m itself when this is the last action,
@@ -77,6 +82,24 @@ output(struct fwd_ctx *ctx, const struct snapshot *snap, struct frame_ctx *f, ui
 		return;
 	}
 	txbuf_add(ctx, snap, out, x);
+}
+
+/* To the control thread, which answers ARP and resolves neighbours for
+ * the rules it generates. */
+static void
+to_controller(struct fwd_ctx *ctx, struct frame_ctx *f, bool copy, bool last)
+{
+	struct rte_mbuf *x = take(ctx, f, copy, last);
+	struct dp_punt p = {.m = x, .port_no = f->in_port};
+
+	if (unlikely(x == NULL)) {
+		ctx->stats[f->in_port].drops[DP_DROP_no_mbuf]++;
+		return;
+	}
+	if (unlikely(rte_ring_mp_enqueue_elem(ctx->punt_ring, &p, sizeof(p)) != 0)) {
+		ctx->stats[f->in_port].drops[DP_DROP_punt_queue_full]++;
+		rte_pktmbuf_free(x);
+	}
 }
 
 /* Every port of the bridge whose link is up but the input one, frame as it is. */
@@ -203,7 +226,7 @@ set_vlan_vid(struct frame_ctx *f, uint16_t vid)
  */
 static int
 run_actions(struct fwd_ctx *ctx, const struct snapshot *snap, struct frame_ctx *f,
-	    const struct flow_actions *acts, struct normal_batch *nb)
+	    const struct flow_actions *acts, struct normal_batch *nb, bool ct_done)
 {
 	uint16_t n = acts->n;
 
@@ -226,6 +249,9 @@ run_actions(struct fwd_ctx *ctx, const struct snapshot *snap, struct frame_ctx *
 			break;
 		case FLOW_ACT_FLOOD:
 			flood_as_is(ctx, snap, f, a->copy);
+			break;
+		case FLOW_ACT_CONTROLLER:
+			to_controller(ctx, f, a->copy, last);
 			break;
 		case FLOW_ACT_PUSH_VLAN:
 			rc = push_vlan(f, a->arg);
@@ -271,6 +297,20 @@ run_actions(struct fwd_ctx *ctx, const struct snapshot *snap, struct frame_ctx *
 			break;
 		case FLOW_ACT_GOTO_TABLE:
 			return a->arg; /* always last: the frame is still ours */
+		case FLOW_ACT_CT:
+			if (!(j == 0 && ct_done))
+				conntrack_execute(ctx->ct, ctx->txq_base, f->m, f->off, f->key,
+						  snap->ports[f->in_port].bridge, &a->val.ct,
+						  ctx->now);
+			if (!(a->val.ct.flags & CT_F_TABLE))
+				break;
+			/* always last, like goto_table */
+			if (unlikely(++*f->recirc > FLOW_MAX_RECIRC)) {
+				ctx->stats[f->in_port].drops[DP_DROP_recirc_limit]++;
+				rte_pktmbuf_free(f->m);
+				return -1;
+			}
+			return a->val.ct.table;
 		default:
 			break;
 		}
@@ -370,6 +410,36 @@ resolve(const struct flow_pipeline *pl, unsigned int t, struct cache_state *cs,
 	}
 }
 
+/* Runs the ct() that starts the actions of several of the k frames idx[]
+ * for all of them at once (their tuples looked up together); ct_done[j]
+ * says it was run for frame j. */
+static void
+ct_batch(struct fwd_ctx *ctx, uint16_t bridge, const void *const *hit, const uint8_t *idx,
+	 unsigned int k, struct rte_mbuf **pkts, const struct flow_offsets *off,
+	 struct flow_key *keys, bool *ct_done)
+{
+	struct ct_frame cf[FWD_BURST];
+	uint8_t which[FWD_BURST];
+	unsigned int n = 0;
+
+	for (unsigned int j = 0; j < k; j++) {
+		const struct flow_entry *e = hit[j];
+		uint8_t i = idx[j];
+
+		ct_done[j] = false;
+		if (e == NULL || e->acts->n == 0 || e->acts->a[0].type != FLOW_ACT_CT)
+			continue;
+		cf[n] = (struct ct_frame){.m = pkts[i], .off = &off[i], .k = &keys[i],
+					  .args = &e->acts->a[0].val.ct};
+		which[n++] = (uint8_t)j;
+	}
+	if (n < 2)
+		return; /* alone, it is run with the other actions */
+	conntrack_execute_burst(ctx->ct, ctx->txq_base, cf, n, bridge, ctx->now);
+	for (unsigned int m = 0; m < n; m++)
+		ct_done[which[m]] = true;
+}
+
 void
 flow_exec_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_port,
 		struct rte_mbuf **pkts, struct vlan_meta *meta, uint16_t n)
@@ -380,6 +450,7 @@ flow_exec_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_po
 	struct flow_key keys[FWD_BURST];
 	struct flow_offsets off[FWD_BURST];
 	uint8_t table[FWD_BURST];
+	uint8_t recirc[FWD_BURST];
 	struct normal_batch nb;
 	struct cache_state cs;
 	uint64_t pending = 1; /* tables with frames waiting; every frame starts in table 0 */
@@ -390,16 +461,19 @@ flow_exec_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_po
 	for (uint16_t i = 0; i < n; i++) {
 		flow_key_extract_offsets(pkts[i], in_port, &meta[i], &keys[i], &off[i]);
 		table[i] = 0;
+		recirc[i] = 0;
 	}
 	cs.on = pl->use_cache;
 	cs.gen = pl->gen;
 	if (cs.on)
 		cache_lookup(ctx, &cs, keys, n);
 	/* goto_table only goes forward, so handling tables in increasing order
-	 * sees every frame of a table at once. */
+	 * sees every frame of a table at once (ct(table=N) may go back: such
+	 * a frame waits for its table's next turn). */
 	while (pending != 0) {
 		unsigned int t = (unsigned int)__builtin_ctzll(pending);
 		const void *hit[FWD_BURST];
+		bool ct_done[FWD_BURST];
 		uint8_t idx[FWD_BURST];
 		unsigned int k = 0;
 
@@ -408,6 +482,7 @@ flow_exec_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_po
 			if (pkts[i] != NULL && table[i] == t)
 				idx[k++] = (uint8_t)i;
 		resolve(pl, t, &cs, keys, idx, k, hit);
+		ct_batch(ctx, ip->bridge, hit, idx, k, pkts, off, keys, ct_done);
 		for (unsigned int j = 0; j < k; j++) {
 			const struct flow_entry *e = hit[j];
 			uint16_t i = idx[j];
@@ -418,6 +493,7 @@ flow_exec_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_po
 				.off = &off[i],
 				.in_port = in_port,
 				.consumed = false,
+				.recirc = &recirc[i],
 			};
 			int next;
 
@@ -428,7 +504,7 @@ flow_exec_burst(struct fwd_ctx *ctx, const struct snapshot *snap, uint16_t in_po
 				continue;
 			}
 			flow_stats_count(ctx->fstats, e->stats_slot, rte_pktmbuf_pkt_len(pkts[i]));
-			next = run_actions(ctx, snap, &f, e->acts, &nb);
+			next = run_actions(ctx, snap, &f, e->acts, &nb, ct_done[j]);
 			if (next >= 0) {
 				table[i] = (uint8_t)next;
 				pending |= UINT64_C(1) << next;

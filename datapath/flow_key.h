@@ -53,9 +53,10 @@ struct flow_key {
 			rte_be16_t tp_dst;  /* TCP/UDP/SCTP destination port; ICMP: htons(code) */
 			/* word 3 */
 			uint8_t nw_ttl;       /* IPv4 TTL / IPv6 hop limit */
-			uint8_t pad0;
+			uint8_t ct_state;     /* CT_STATE_* (conntrack.h); 0 until a ct() action */
 			rte_be16_t tcp_flags; /* the 12 flag bits of the TCP header */
-			uint32_t pad1;
+			uint16_t ct_zone;     /* the zone of the last ct() action (host order) */
+			uint16_t pad1;
 			/* words 4-5 and 6-7 */
 			union {
 				rte_be32_t nw_src; /* IPv4 source; ARP: sender protocol address */

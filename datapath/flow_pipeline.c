@@ -42,7 +42,12 @@ static uint64_t next_gen = 1;
 static bool
 rewrites_then_goto(const struct flow_actions *a)
 {
-	if (a->n == 0 || a->a[a->n - 1].type != FLOW_ACT_GOTO_TABLE)
+	if (a->n == 0)
+		return false;
+	/* ct(table=N): what the next table sees depends on the connection. */
+	if (a->a[a->n - 1].type == FLOW_ACT_CT)
+		return (a->a[a->n - 1].val.ct.flags & CT_F_TABLE) != 0;
+	if (a->a[a->n - 1].type != FLOW_ACT_GOTO_TABLE)
 		return false;
 	for (uint16_t i = 0; i + 1 < a->n; i++) {
 		enum flow_act_type t = a->a[i].type;

@@ -27,6 +27,8 @@ fwd_ctx_create(const struct fwd_ctx_params *p)
 	ctx->pool = p->pool;
 	ctx->tx_locks = p->tx_locks;
 	ctx->fstats = p->fstats;
+	ctx->ct = p->ct;
+	ctx->punt_ring = p->punt_ring;
 	ctx->fcache = flow_cache_create(p->socket_id);
 	if (ctx->fcache == NULL) {
 		rte_free(ctx);

@@ -18,6 +18,7 @@
 #include <rte_ring.h>
 #include <rte_spinlock.h>
 
+#include "conntrack.h"
 #include "dp_stats.h"
 #include "fdb.h"
 #include "flow_cache.h"
@@ -35,6 +36,14 @@ struct learn_event {
 	uint32_t reserved;
 };
 
+/* A frame a rule's controller action hands to the control thread, or one
+ * the control thread sends out of a port. 16 bytes. */
+struct dp_punt {
+	struct rte_mbuf *m;
+	uint16_t port_no; /* punt: the input port; inject: the output port */
+	uint16_t reserved[3];
+};
+
 struct fwd_txbuf {
 	uint16_t n;
 	struct rte_mbuf *pkts[FWD_TXBUF_SIZE];
@@ -49,6 +58,8 @@ struct fwd_ctx {
 	rte_spinlock_t *tx_locks;        /* [DP_MAX_PORTS], shared by all PMD threads */
 	struct flow_stats *fstats;       /* per-rule counters, written by this thread only */
 	struct flow_cache *fcache;       /* this thread's exact-match cache of rule hits */
+	struct conntrack *ct;            /* shared; this thread counts as ct thread txq_base */
+	struct rte_ring *punt_ring;      /* shared, multi-producer: to the control thread */
 	uint16_t n_dirty;
 	uint16_t dirty[DP_MAX_PORTS];    /* ports with frames waiting in txb */
 	struct fwd_txbuf txb[DP_MAX_PORTS];
@@ -61,6 +72,8 @@ struct fwd_ctx_params {
 	struct rte_mempool *pool;
 	rte_spinlock_t *tx_locks;
 	struct flow_stats *fstats;
+	struct conntrack *ct;
+	struct rte_ring *punt_ring;
 	int socket_id;
 };
 

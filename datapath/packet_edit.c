@@ -24,6 +24,8 @@
 #define TCP_CSUM_OFF 16
 #define UDP_CSUM_OFF 6
 #define ICMP_CSUM_OFF 2
+#define ICMP_ID_OFF 4
+#define ICMP_ECHO_HLEN 8
 
 static inline uint16_t
 load16(const uint8_t *p)
@@ -249,6 +251,106 @@ packet_set_tp_dst(struct rte_mbuf *m, const struct flow_offsets *off, struct flo
 		  rte_be16_t port)
 {
 	return set_port(m, off, k, 2, &k->tp_dst, port);
+}
+
+int
+packet_set_icmp_id(struct rte_mbuf *m, const struct flow_offsets *off, const struct flow_key *k,
+		   rte_be16_t id)
+{
+	uint8_t *l4;
+
+	if (off->l4 == 0 || !is_ipv4(off, k) || k->nw_proto != IPPROTO_ICMP ||
+	    rte_pktmbuf_data_len(m) < off->l4 + ICMP_ECHO_HLEN)
+		return -1;
+	l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, off->l4);
+	csum_patch_at(l4 + ICMP_CSUM_OFF, delta16(load16(l4 + ICMP_ID_OFF), id));
+	store16(l4 + ICMP_ID_OFF, id);
+	return 0;
+}
+
+/* Stores v at p and returns what that adds to a sum over p's words. */
+static inline uint32_t
+replace16(uint8_t *p, uint16_t v)
+{
+	uint32_t d = delta16(load16(p), v);
+
+	store16(p, v);
+	return d;
+}
+
+static inline uint32_t
+replace32(uint8_t *p, uint32_t v)
+{
+	uint32_t d = delta32(load32(p), v);
+
+	memcpy(p, &v, sizeof(v));
+	return d;
+}
+
+/* Patches the checksum at p by delta; returns what that adds to a sum over
+ * the bytes around it (the outer ICMP checksum covers the inner one). */
+static inline uint32_t
+patch_inner_csum(uint8_t *p, uint32_t delta)
+{
+	uint16_t old = load16(p);
+
+	csum_patch_at(p, delta);
+	return delta16(old, load16(p));
+}
+
+/* The same for a UDP checksum, which is sent as 0xffff when it comes out 0
+ * (0 would mean "none"). */
+static inline uint32_t
+patch_inner_udp_csum(uint8_t *p, uint32_t delta)
+{
+	uint16_t old = load16(p), c = csum_patch(old, delta);
+
+	store16(p, c == 0 ? 0xffff : c);
+	return delta16(old, load16(p));
+}
+
+int
+packet_set_icmp_inner(struct rte_mbuf *m, const struct flow_offsets *off, const struct flow_key *k,
+		      uint16_t inner_l3, rte_be32_t src, rte_be32_t dst, rte_be16_t sport,
+		      rte_be16_t dport)
+{
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint8_t *ip, *l4;
+	uint32_t hlen, addr_delta, port_delta, outer = 0;
+
+	if (off->l4 == 0 || !is_ipv4(off, k) || k->nw_proto != IPPROTO_ICMP ||
+	    inner_l3 < off->l4 + ICMP_ECHO_HLEN || len < inner_l3 + 20u)
+		return -1;
+	ip = rte_pktmbuf_mtod_offset(m, uint8_t *, inner_l3);
+	hlen = (uint32_t)(ip[0] & 0x0f) * 4;
+	if (hlen < 20 || len < inner_l3 + hlen + 8)
+		return -1;
+	l4 = ip + hlen;
+	addr_delta = replace32(ip + IPV4_SRC_OFF, src);
+	addr_delta += replace32(ip + IPV4_DST_OFF, dst);
+	outer += addr_delta;
+	outer += patch_inner_csum(ip + IPV4_CSUM_OFF, addr_delta);
+	if (ip[9] == IPPROTO_TCP || ip[9] == IPPROTO_UDP) {
+		port_delta = replace16(l4, sport);
+		port_delta += replace16(l4 + 2, dport);
+		outer += port_delta;
+		/* The embedded packet is usually cut short: its L4 checksum is
+		 * patched when the frame holds it (UDP's always, TCP's at byte 16
+		 * maybe), and over IPv4 a UDP checksum of 0 means none. */
+		if (ip[9] == IPPROTO_TCP && len >= inner_l3 + hlen + TCP_CSUM_OFF + 2)
+			outer += patch_inner_csum(l4 + TCP_CSUM_OFF, addr_delta + port_delta);
+		else if (ip[9] == IPPROTO_UDP && load16(l4 + UDP_CSUM_OFF) != 0)
+			outer += patch_inner_udp_csum(l4 + UDP_CSUM_OFF, addr_delta + port_delta);
+	} else if (ip[9] == IPPROTO_ICMP) {
+		port_delta = replace16(l4 + ICMP_ID_OFF, sport);
+		outer += port_delta;
+		outer += patch_inner_csum(l4 + ICMP_CSUM_OFF, port_delta);
+	}
+	/* Every word changed lies at an even offset from the ICMP header (8
+	 * bytes, then an IP header of whole 32-bit words), so the deltas add
+	 * up to the change of the outer sum. */
+	csum_patch_at(rte_pktmbuf_mtod_offset(m, uint8_t *, off->l4) + ICMP_CSUM_OFF, outer);
+	return 0;
 }
 
 int

@@ -48,6 +48,23 @@ int packet_set_tp_src(struct rte_mbuf *m, const struct flow_offsets *off, struct
 int packet_set_tp_dst(struct rte_mbuf *m, const struct flow_offsets *off, struct flow_key *k,
 		      rte_be16_t port);
 
+/* The identifier of an ICMP echo request or reply over IPv4 (the key has
+ * no field for it, so it is left alone). */
+int packet_set_icmp_id(struct rte_mbuf *m, const struct flow_offsets *off,
+		       const struct flow_key *k, rte_be16_t id);
+
+/*
+ * The packet an ICMPv4 error carries, whose IPv4 header starts at inner_l3
+ * and must be followed by 8 bytes of its L4 header within the first
+ * segment: sets its addresses and its ports (TCP, UDP; for ICMP, sport is
+ * the echo identifier and dport is ignored), patches the inner IPv4
+ * checksum, the inner L4 checksum where the frame holds it, and the outer
+ * ICMP checksum.
+ */
+int packet_set_icmp_inner(struct rte_mbuf *m, const struct flow_offsets *off,
+			  const struct flow_key *k, uint16_t inner_l3, rte_be32_t src,
+			  rte_be32_t dst, rte_be16_t sport, rte_be16_t dport);
+
 /* The DSCP bits (the upper six) of the IPv4 TOS or IPv6 traffic class; ECN kept. */
 int packet_set_dscp(struct rte_mbuf *m, const struct flow_offsets *off, struct flow_key *k,
 		    uint8_t dscp);

@@ -2,9 +2,32 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "forward_priv.h"
 #include "pmd.h"
 
 #define CLOCK_LOOPS 1024
+
+/* Frames the control thread sends (ARP answers and requests): whichever
+ * PMD thread sees them first transmits them on its own queues. */
+static void
+pmd_inject(struct pmd *pmd, const struct snapshot *snap)
+{
+	struct dp_punt p[FWD_BURST];
+	unsigned int n = rte_ring_mc_dequeue_burst_elem(pmd->inject_ring, p, sizeof(p[0]),
+							FWD_BURST, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct snap_port *sp = &snap->ports[p[i].port_no % DP_MAX_PORTS];
+
+		if (p[i].port_no >= DP_MAX_PORTS || !sp->in_use || !sp->link_up) {
+			rte_pktmbuf_free(p[i].m);
+			continue;
+		}
+		txbuf_add(pmd->fwd, snap, p[i].port_no, p[i].m);
+	}
+	if (n > 0)
+		fwd_flush(pmd->fwd, snap);
+}
 
 int
 pmd_main(void *arg)
@@ -45,6 +68,8 @@ pmd_main(void *arg)
 				fwd_flush(pmd->fwd, snap);
 			}
 		}
+		if (unlikely(!rte_ring_empty(pmd->inject_ring)))
+			pmd_inject(pmd, snap);
 		pmd->loops++;
 		rte_rcu_qsbr_quiescent(pmd->qsbr, pmd->index);
 	}

@@ -25,6 +25,7 @@ struct pmd {
 	struct snapshot *const *snap;       /* dp: acquire load per loop, cp: release store */
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_ring *learn_ring;        /* dp: single producer, cp: single consumer */
+	struct rte_ring *inject_ring;       /* shared: frames the control thread sends */
 	struct dp_port_stats *stats;        /* [DP_MAX_PORTS]; dp: rw, cp: ro (summing) */
 	struct fwd_ctx *fwd;
 	bool quit;                          /* dp: ro, cp: set once to stop the thread */

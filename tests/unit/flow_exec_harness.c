@@ -51,6 +51,8 @@ struct snapshot *snap;
 struct dp_port_stats *stats;
 struct flow_stats_pool *fpool;
 struct fwd_ctx *ctx;
+struct conntrack *ct;
+struct rte_ring *punt_ring;
 static struct rte_ring *learn_ring;
 static rte_spinlock_t tx_locks[DP_MAX_PORTS];
 
@@ -132,7 +134,11 @@ group_setup(void **state)
 	fpool = flow_stats_pool_create(1, SOCKET_ID_ANY);
 	learn_ring = rte_ring_create_elem("fe_learn", sizeof(struct learn_event), 1024,
 					  SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (stats == NULL || fpool == NULL || learn_ring == NULL)
+	ct = conntrack_create(&(struct conntrack_params){
+		.capacity = 1024, .n_threads = 1, .socket_id = SOCKET_ID_ANY});
+	punt_ring = rte_ring_create_elem("fe_punt", sizeof(struct dp_punt), 64, SOCKET_ID_ANY,
+					 RING_F_SC_DEQ);
+	if (stats == NULL || fpool == NULL || learn_ring == NULL || ct == NULL || punt_ring == NULL)
 		return -1;
 	for (unsigned int i = 0; i < N_SLOTS; i++)
 		if (flow_stats_pool_alloc(fpool) != i)
@@ -144,6 +150,8 @@ group_setup(void **state)
 		.pool = pool,
 		.tx_locks = tx_locks,
 		.fstats = flow_stats_pool_pmd(fpool, 0),
+		.ct = ct,
+		.punt_ring = punt_ring,
 		.socket_id = SOCKET_ID_ANY,
 	});
 	return ctx == NULL ? -1 : 0;
@@ -162,6 +170,8 @@ group_teardown(void **state)
 		rte_ring_free(tx_ring[p]);
 	}
 	rte_ring_free(learn_ring);
+	rte_ring_free(punt_ring);
+	conntrack_destroy(ct);
 	flow_stats_pool_destroy(fpool);
 	rte_free(stats);
 	rte_mempool_free(pool);
@@ -274,6 +284,23 @@ void
 a_arg(struct flow_pipeline_rule *r, enum flow_act_type type, uint16_t arg)
 {
 	act(r, type)->arg = arg;
+}
+
+void
+a_ct(struct flow_pipeline_rule *r, uint8_t flags, uint8_t table, uint16_t zone, uint32_t nat_ip)
+{
+	struct flow_act *a = act(r, FLOW_ACT_CT);
+
+	a->val.ct = (struct ct_args){.flags = flags, .table = table, .zone = zone,
+				     .ip_min = rte_cpu_to_be_32(nat_ip),
+				     .ip_max = rte_cpu_to_be_32(nat_ip)};
+}
+
+void
+m_ct_state(struct flow_pipeline_rule *r, uint8_t value, uint8_t mask)
+{
+	r->key.ct_state = value & mask;
+	r->mask.ct_state = mask;
 }
 
 void

@@ -39,6 +39,8 @@ extern struct snapshot *snap;          /* bridge 0 holds every port */
 extern struct dp_port_stats *stats;    /* per-port counters, DP_MAX_PORTS of them */
 extern struct flow_stats_pool *fpool;  /* rule counters; slot i is rule i's */
 extern struct fwd_ctx *ctx;            /* PMD 0's context, with its flow cache */
+extern struct conntrack *ct;           /* its connection table (1,024 connections) */
+extern struct rte_ring *punt_ring;     /* where its controller actions queue frames */
 
 /*
  * Starts DPDK (no hugepages, no PCI, one lcore) with argv0 as the program
@@ -85,6 +87,12 @@ struct flow_pipeline_rule *rule(uint8_t table, uint16_t priority);
 void a_output(struct flow_pipeline_rule *r, uint16_t port);
 void a_arg(struct flow_pipeline_rule *r, enum flow_act_type type, uint16_t arg);
 void a_ip(struct flow_pipeline_rule *r, enum flow_act_type type, uint32_t addr);
+/* ct() with CT_F_* flags, table (with CT_F_TABLE), zone and a NAT address
+ * (host order; with CT_F_NAT_SRC or CT_F_NAT_DST). */
+void a_ct(struct flow_pipeline_rule *r, uint8_t flags, uint8_t table, uint16_t zone,
+	  uint32_t nat_ip);
+/* Matches the ct_state bits of mask against value. */
+void m_ct_state(struct flow_pipeline_rule *r, uint8_t value, uint8_t mask);
 void a_tp(struct flow_pipeline_rule *r, enum flow_act_type type, uint16_t port);
 void a_mac(struct flow_pipeline_rule *r, enum flow_act_type type, const uint8_t *mac);
 
