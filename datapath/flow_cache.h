@@ -38,7 +38,9 @@ struct flow_cache_entry {
 	uint64_t gen;  /* the pipeline's; 0: empty */
 	uint32_t hash;
 	uint8_t n_hits;
-	uint8_t pad[3];
+	uint8_t partial; /* the last hit changes the frame (or its ct_state) and goes on:
+			  * the tables after it are searched, not cached */
+	uint8_t pad[2];
 	const struct flow_entry *hit[FLOW_CACHE_CHAIN]; /* NULL: no rule matched there */
 	struct flow_key key;
 } __rte_aligned(RTE_CACHE_LINE_SIZE);
@@ -86,10 +88,11 @@ flow_cache_find(struct flow_cache *fc, const struct flow_key *k, uint32_t hash, 
 	return NULL;
 }
 
-/* Remembers that k hit hits[0..n-1] under generation gen. */
+/* Remembers that k hit hits[0..n-1] under generation gen; partial: see
+ * struct flow_cache_entry. */
 static inline void
 flow_cache_insert(struct flow_cache *fc, const struct flow_key *k, uint32_t hash, uint64_t gen,
-		  const struct flow_entry *const *hits, unsigned int n)
+		  const struct flow_entry *const *hits, unsigned int n, bool partial)
 {
 	struct flow_cache_entry *set = fc->e[hash & (FLOW_CACHE_SETS - 1)];
 	struct flow_cache_entry *e = NULL;
@@ -103,6 +106,7 @@ flow_cache_insert(struct flow_cache *fc, const struct flow_key *k, uint32_t hash
 	e->gen = gen;
 	e->hash = hash;
 	e->n_hits = (uint8_t)n;
+	e->partial = partial;
 	for (unsigned int i = 0; i < n; i++)
 		e->hit[i] = hits[i];
 }

@@ -332,7 +332,9 @@ struct cache_state {
 	uint64_t gen;
 	uint32_t hash[FWD_BURST];
 	const struct flow_cache_entry *ce[FWD_BURST]; /* a hit: the rules to apply */
-	uint8_t step[FWD_BURST];                      /* tables passed so far */
+	uint8_t step[FWD_BURST];                      /* a hit: its rules used so far */
+	uint8_t n_rec[FWD_BURST];  /* a miss: hits recorded; stops at a rule that rewrites and goes on */
+	bool partial[FWD_BURST];   /* a miss: recording stopped there */
 	struct flow_key orig[FWD_BURST];              /* a miss: the key before any set_field */
 	const struct flow_entry *rec[FWD_BURST][FLOW_CACHE_CHAIN];
 };
@@ -352,6 +354,8 @@ cache_lookup(struct fwd_ctx *ctx, struct cache_state *cs, const struct flow_key 
 		if (cs->ce[i] == NULL)
 			cs->orig[i] = keys[i];
 		cs->step[i] = 0;
+		cs->n_rec[i] = 0;
+		cs->partial[i] = false;
 	}
 }
 
@@ -359,9 +363,9 @@ static void
 cache_fill(struct fwd_ctx *ctx, const struct cache_state *cs, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++)
-		if (cs->ce[i] == NULL && cs->step[i] <= FLOW_CACHE_CHAIN)
+		if (cs->ce[i] == NULL && cs->n_rec[i] <= FLOW_CACHE_CHAIN)
 			flow_cache_insert(ctx->fcache, &cs->orig[i], cs->hash[i], cs->gen,
-					  cs->rec[i], cs->step[i]);
+					  cs->rec[i], cs->n_rec[i], cs->partial[i]);
 }
 
 /* The rule each of the k frames idx[] hits in table t: from the cache for
@@ -377,10 +381,10 @@ resolve(const struct flow_pipeline *pl, unsigned int t, struct cache_state *cs,
 
 	for (unsigned int j = 0; j < k; j++) {
 		uint8_t i = idx[j];
+		const struct flow_cache_entry *ce = cs->on ? cs->ce[i] : NULL;
 
-		if (cs->on && cs->ce[i] != NULL) {
-			const struct flow_cache_entry *ce = cs->ce[i];
-
+		/* A partial entry's frame goes on in the classifier once past it. */
+		if (ce != NULL && (cs->step[i] < ce->n_hits || !ce->partial)) {
 			hit[j] = cs->step[i] < ce->n_hits ? ce->hit[cs->step[i]] : NULL;
 			cs->step[i]++;
 			continue;
@@ -398,14 +402,16 @@ resolve(const struct flow_pipeline *pl, unsigned int t, struct cache_state *cs,
 		uint8_t j = miss[m], i = idx[j];
 
 		hit[j] = found[m];
-		if (cs->on) {
+		if (cs->on && cs->ce[i] == NULL && !cs->partial[i]) {
 			const struct flow_entry *e = found[m];
 
-			if (cs->step[i] < FLOW_CACHE_CHAIN)
-				cs->rec[i][cs->step[i]] = e;
-			cs->step[i]++; /* past FLOW_CACHE_CHAIN: too long to cache */
+			if (cs->n_rec[i] < FLOW_CACHE_CHAIN)
+				cs->rec[i][cs->n_rec[i]] = e;
+			cs->n_rec[i]++; /* past FLOW_CACHE_CHAIN: too long to cache */
+			/* What the next table sees depends on more than the key
+			 * (see struct flow_entry): the cache keeps the way up to here. */
 			if (e != NULL && e->rewrites_then_goto)
-				cs->step[i] = FLOW_CACHE_CHAIN + 1; /* see struct flow_entry */
+				cs->partial[i] = true;
 		}
 	}
 }

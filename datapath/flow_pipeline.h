@@ -43,8 +43,9 @@ struct flow_entry {
 	uint8_t table;
 	/* Changes the frame, then goes to another table. What a later table
 	 * sees then depends on more than the flow key (is there an inner tag
-	 * to pop, an L4 header to rewrite?), so such paths are not cached.
-	 * ct(table=N) counts as such a rule: the connection decides. */
+	 * to pop, an L4 header to rewrite?): the flow cache keeps a path up to
+	 * such a rule, and the tables after it are searched. ct(table=N)
+	 * counts as such a rule: the connection decides. */
 	bool rewrites_then_goto;
 	const struct flow_actions *acts;
 };
