@@ -68,6 +68,8 @@ enum field_kind {
 	KIND_TP,
 	KIND_ICMP,
 	KIND_TCP_FLAGS,
+	KIND_CT_STATE,
+	KIND_U16, /* host order, exact */
 };
 
 /* What the rest of the match must say for a field to mean anything. */
@@ -105,6 +107,8 @@ enum field_id {
 	F_ICMP_TYPE,
 	F_ICMP_CODE,
 	F_TCP_FLAGS,
+	F_CT_STATE,
+	F_CT_ZONE,
 	F_N
 };
 
@@ -149,6 +153,9 @@ struct set_target {
 
 extern const struct set_target flow_set_targets[];
 extern const size_t flow_n_set_targets;
+
+/* Bit i of ct_state is flow_ct_state_names[i] (CT_STATE_NEW is bit 0). */
+extern const char *const flow_ct_state_names[8];
 
 static inline bool
 dl_type_is(const struct flow_rule *r, uint16_t type)

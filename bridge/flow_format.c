@@ -140,6 +140,17 @@ flow_format_field(struct sbuf *sb, enum field_id id, const struct flow_key *k,
 			flow_sb_hex(sb, mv, 3);
 		}
 		break;
+	case KIND_CT_STATE:
+		for (unsigned int i = 0; i < RTE_DIM(flow_ct_state_names); i++) {
+			if (!(*mp & (1u << i)))
+				continue;
+			flow_sb_str(sb, *kp & (1u << i) ? "+" : "-");
+			flow_sb_str(sb, flow_ct_state_names[i]);
+		}
+		break;
+	case KIND_U16:
+		flow_sb_uint(sb, get16(kp));
+		break;
 	}
 }
 
@@ -180,8 +191,10 @@ format_if_set(struct sbuf *sb, enum field_id id, const struct flow_rule *r,
 	flow_format_field(sb, id, &r->key, &r->mask, port_name, arg);
 }
 
-/* The match in canonical order: in_port, the protocol, then the fields from
- * the outside of the frame in, each under the name its protocol gives it. */
+/* The match in canonical order: in_port and the conntrack fields (what the
+ * switch knows of the frame, as OVS puts them first), the protocol, then the
+ * fields from the outside of the frame in, each under the name its protocol
+ * gives it. */
 static void
 format_match(struct sbuf *sb, const struct flow_rule *r, flow_port_name_fn port_name, void *arg)
 {
@@ -191,6 +204,8 @@ format_match(struct sbuf *sb, const struct flow_rule *r, flow_port_name_fn port_
 	const struct shorthand *sh = find_shorthand(r);
 
 	format_if_set(sb, F_IN_PORT, r, port_name, arg);
+	format_if_set(sb, F_CT_STATE, r, NULL, NULL);
+	format_if_set(sb, F_CT_ZONE, r, NULL, NULL);
 	if (sh != NULL) {
 		flow_sb_sep(sb);
 		flow_sb_str(sb, sh->name);
@@ -227,6 +242,61 @@ set_target_name(uint8_t type)
 	return "?";
 }
 
+/* IP[-IP][:PORT[-PORT]], each range shown as one value when it is one. */
+static void
+format_nat_range(struct sbuf *sb, const struct ct_args *ct)
+{
+	flow_sb_addr(sb, AF_INET, &ct->ip_min);
+	if (ct->ip_max != ct->ip_min) {
+		flow_sb_str(sb, "-");
+		flow_sb_addr(sb, AF_INET, &ct->ip_max);
+	}
+	if (!(ct->flags & CT_F_NAT_PORTS))
+		return;
+	flow_sb_str(sb, ":");
+	flow_sb_uint(sb, ct->port_min);
+	if (ct->port_max != ct->port_min) {
+		flow_sb_str(sb, "-");
+		flow_sb_uint(sb, ct->port_max);
+	}
+}
+
+/* ct(commit,zone=Z,table=T,nat(src=RANGE)): each part only when it says
+ * something, in this order. */
+static void
+format_ct(struct sbuf *sb, const struct ct_args *ct)
+{
+	const char *sep = "";
+
+	flow_sb_str(sb, "ct(");
+	if (ct->flags & CT_F_COMMIT) {
+		flow_sb_str(sb, "commit");
+		sep = ",";
+	}
+	if (ct->zone != 0) {
+		flow_sb_str(sb, sep);
+		flow_sb_str(sb, "zone=");
+		flow_sb_uint(sb, ct->zone);
+		sep = ",";
+	}
+	if (ct->flags & CT_F_TABLE) {
+		flow_sb_str(sb, sep);
+		flow_sb_str(sb, "table=");
+		flow_sb_uint(sb, ct->table);
+		sep = ",";
+	}
+	if (ct->flags & (CT_F_NAT | CT_F_NAT_SRC | CT_F_NAT_DST)) {
+		flow_sb_str(sb, sep);
+		flow_sb_str(sb, "nat");
+		if (ct->flags & (CT_F_NAT_SRC | CT_F_NAT_DST)) {
+			flow_sb_str(sb, ct->flags & CT_F_NAT_SRC ? "(src=" : "(dst=");
+			format_nat_range(sb, ct);
+			flow_sb_str(sb, ")");
+		}
+	}
+	flow_sb_str(sb, ")");
+}
+
 static void
 format_action(struct sbuf *sb, const struct flow_act *a, flow_port_name_fn port_name, void *arg)
 {
@@ -255,12 +325,18 @@ format_action(struct sbuf *sb, const struct flow_act *a, flow_port_name_fn port_
 		flow_sb_str(sb, "mod_vlan_vid:");
 		flow_sb_uint(sb, a->arg);
 		return;
+	case FLOW_ACT_CONTROLLER:
+		flow_sb_str(sb, "controller");
+		return;
 	case FLOW_ACT_DEC_TTL:
 		flow_sb_str(sb, "dec_ttl");
 		return;
 	case FLOW_ACT_GOTO_TABLE:
 		flow_sb_str(sb, "goto_table:");
 		flow_sb_uint(sb, a->arg);
+		return;
+	case FLOW_ACT_CT:
+		format_ct(sb, &a->val.ct);
 		return;
 	case FLOW_ACT_SET_DL_SRC:
 	case FLOW_ACT_SET_DL_DST:

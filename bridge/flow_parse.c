@@ -236,6 +236,54 @@ parse_tcp_flags(const char *s, uint16_t *v, uint16_t *m)
 	return *s == '\0';
 }
 
+/* ct_state: "V", "V/M" or flags like "+trk-est", each named once. */
+static int
+parse_ct_state(struct parser *p, const char *item, const char *s, uint8_t *v, uint8_t *m)
+{
+	char a[VALUE_MAX], b[VALUE_MAX];
+	uint64_t x, y = 0xff;
+	bool has_mask;
+
+	if (*s != '+' && *s != '-') {
+		if (!split_slash(s, a, b, sizeof(a), &has_mask) || !flow_parse_num(a, 0xff, &x) ||
+		    (has_mask && !flow_parse_num(b, 0xff, &y)))
+			return flow_parse_fail(p, item,
+					       "expected flags like +trk+est-rpl (new, est, rel, "
+					       "rpl, inv, trk, snat, dnat) or a number or "
+					       "number/mask from 0 to 0xff");
+		*v = (uint8_t)x;
+		*m = (uint8_t)y;
+		return 0;
+	}
+	*v = *m = 0;
+	while (*s == '+' || *s == '-') {
+		char sign = *s++;
+		size_t n = strcspn(s, "+-");
+		unsigned int i = 0;
+
+		while (i < RTE_DIM(flow_ct_state_names) && !name_is(s, n, flow_ct_state_names[i]))
+			i++;
+		if (i == RTE_DIM(flow_ct_state_names))
+			return flow_parse_fail(p, item,
+					       "unknown ct_state flag \"%.*s\"; expected +FLAG or "
+					       "-FLAG with FLAG one of new, est, rel, rpl, inv, "
+					       "trk, snat, dnat",
+					       (int)n, s);
+		if ((*m & (1u << i)) && ((*v & (1u << i)) != 0) != (sign == '+'))
+			return flow_parse_fail(p, item, "+%s and -%s contradict each other",
+					       flow_ct_state_names[i], flow_ct_state_names[i]);
+		/* Naming a flag twice is a typo, as for tcp_flags. */
+		if (*m & (1u << i))
+			return flow_parse_fail(p, item, "%c%s is given twice", sign,
+					       flow_ct_state_names[i]);
+		*m |= (uint8_t)(1u << i);
+		if (sign == '+')
+			*v |= (uint8_t)(1u << i);
+		s += n;
+	}
+	return 0; /* each name ends at a sign or at the end */
+}
+
 int
 flow_parse_port(struct parser *p, const char *item, const char *name, uint16_t *id)
 {
@@ -436,6 +484,14 @@ parse_field_value(struct parser *p, const char *item, const struct match_field *
 			    "ece, cwr, ns, each once)");
 		put16(kp, rte_cpu_to_be_16(flags));
 		put16(mp, rte_cpu_to_be_16(flags_mask));
+		return 0;
+	case KIND_CT_STATE:
+		return parse_ct_state(p, item, value, kp, mp);
+	case KIND_U16:
+		if (!flow_parse_num(value, 0xffff, &v))
+			return flow_parse_fail(p, item, "expected a number from 0 to 65535");
+		put16(kp, (uint16_t)v);
+		put16(mp, 0xffff);
 		return 0;
 	}
 	return flow_parse_fail(p, item, "cannot parse this field");

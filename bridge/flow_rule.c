@@ -166,6 +166,9 @@ const struct match_field flow_fields[F_N] = {
 	[F_ICMP_TYPE] = {"icmp_type", KIND_ICMP, NEED_ICMP, KEY_AT(tp_src)},
 	[F_ICMP_CODE] = {"icmp_code", KIND_ICMP, NEED_ICMP, KEY_AT(tp_dst)},
 	[F_TCP_FLAGS] = {"tcp_flags", KIND_TCP_FLAGS, NEED_TCP, KEY_AT(tcp_flags)},
+	/* Like OVS, no prerequisite: a frame that no ct() has seen is -trk. */
+	[F_CT_STATE] = {"ct_state", KIND_CT_STATE, NEED_NOTHING, KEY_AT(ct_state)},
+	[F_CT_ZONE] = {"ct_zone", KIND_U16, NEED_NOTHING, KEY_AT(ct_zone)},
 };
 
 const struct shorthand flow_shorthands[] = {
@@ -205,6 +208,15 @@ const struct set_target flow_set_targets[] = {
 };
 
 const size_t flow_n_set_targets = RTE_DIM(flow_set_targets);
+
+const char *const flow_ct_state_names[8] = {
+	"new", "est", "rel", "rpl", "inv", "trk", "snat", "dnat",
+};
+
+_Static_assert(CT_STATE_NEW == 1 << 0 && CT_STATE_EST == 1 << 1 && CT_STATE_REL == 1 << 2 &&
+		   CT_STATE_RPL == 1 << 3 && CT_STATE_INV == 1 << 4 && CT_STATE_TRK == 1 << 5 &&
+		   CT_STATE_SNAT == 1 << 6 && CT_STATE_DNAT == 1 << 7,
+	       "flow_ct_state_names follows the CT_STATE_* bits");
 
 void
 flow_field_bits(const struct match_field *f, struct flow_key *bits)

@@ -857,7 +857,7 @@ test_spec_errors(void **state)
 			"at \"outptu:up0\": unknown action outptu; expected one of output, normal, "
 			"flood, drop, push_vlan, pop_vlan, mod_vlan_vid, set_field, mod_dl_src, "
 			"mod_dl_dst, mod_nw_src, mod_nw_dst, mod_tp_src, mod_tp_dst, mod_nw_tos, "
-			"dec_ttl, goto_table");
+			"dec_ttl, goto_table, ct, controller");
 	parse_bad_exact("tp_dst=80,actions=drop", FLOW_PARSE_ADD,
 			"at \"tp_dst=80\": needs tcp, udp or sctp (nw_proto=6, 17 or 132)");
 	parse_bad_exact("actions=goto_table:0", FLOW_PARSE_ADD,
