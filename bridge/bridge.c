@@ -386,6 +386,8 @@ bridge_del(struct bridge_set *bs, const char *name, char *err, size_t errlen)
 	for (int i = 0; i < n; i++)
 		port_release(bs, removed[i]);
 	bridge_flows_fini(bs, br);
+	/* Its slot may go to a new bridge, which must not inherit connections. */
+	conntrack_flush(datapath_conntrack(bs->dp), br->index, -1);
 	fdb_destroy(br->fdb);
 	LOG(INFO, "deleted bridge %s and its %d port(s)\n", name, n);
 	free(br);

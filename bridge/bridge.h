@@ -165,4 +165,17 @@ typedef void (*bridge_port_visit_fn)(const char *bridge, const char *port,
 				     const struct dp_port_stats *stats, void *arg);
 void bridge_port_visit(const struct bridge_set *bs, bridge_port_visit_fn fn, void *arg);
 
+/*
+ * Connection tracking (bridge_conntrack.c). bridge NULL means every bridge,
+ * zone -1 every zone. The JSON is docs/api.md's conntrack.show result.
+ */
+json_t *bridge_conntrack_json(struct bridge_set *bs, const char *bridge, int zone, char *err,
+			      size_t errlen);
+int bridge_conntrack_flush(struct bridge_set *bs, const char *bridge, int zone,
+			   unsigned int *flushed, char *err, size_t errlen);
+/* Removes expired connections; for the control loop, about once a second. */
+void bridge_conntrack_sweep(struct bridge_set *bs);
+/* For limits and timeouts. */
+struct conntrack *bridge_set_conntrack(const struct bridge_set *bs);
+
 #endif

@@ -451,18 +451,6 @@ cmd_fdb_show(struct vsctl *ctx, int argc, char *argv[])
 
 /* port-stats */
 
-/* Drop reasons are snake_case names: anything else could garble the text output. */
-static bool
-is_reason_name(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
 static bool
 port_drops_print(struct vsctl *ctx, struct printer *p, json_t *drops, const char *where)
 {
@@ -477,7 +465,7 @@ port_drops_print(struct vsctl *ctx, struct printer *p, json_t *drops, const char
 	}
 	print_open_object(p, "drops");
 	json_object_foreach (drops, reason, v) {
-		if (!json_is_integer(v) || !is_reason_name(reason)) {
+		if (!json_is_integer(v) || !render_is_snake_name(reason)) {
 			snprintf(msg, sizeof(msg), "drops: \"%.40s\" is not a snake_case "
 						   "reason with an integer count",
 				 reason);

@@ -232,3 +232,262 @@ render_flows(struct printer *p, json_t *result, struct render_error *err)
 	print_close_array(p);
 	return true;
 }
+
+/* Connection tracking */
+
+bool
+render_is_snake_name(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* Prints obj's member key, an object of snake_case names and integers: every
+ * one in JSON; in text, the ones text_fn chooses. */
+static bool
+render_named_ints(struct printer *p, json_t *obj, const char *key, const char *where,
+		  void (*text_fn)(struct printer *p, const char *name, json_int_t v, void *arg),
+		  void *arg, struct render_error *err)
+{
+	json_t *m = json_object_get(obj, key), *v;
+	const char *name;
+
+	if (!json_is_object(m)) {
+		snprintf(err->where, sizeof(err->where), "%s", where);
+		snprintf(err->why, sizeof(err->why), "\"%s\" is %s, expected an object", key,
+			 m == NULL ? "missing" : reply_type_name(m));
+		return false;
+	}
+	print_open_object(p, key);
+	json_object_foreach (m, name, v) {
+		if (!json_is_integer(v) || !render_is_snake_name(name)) {
+			snprintf(err->where, sizeof(err->where), "%s.%s", where, key);
+			snprintf(err->why, sizeof(err->why),
+				 "\"%.40s\" is not a snake_case name with an integer", name);
+			return false;
+		}
+		print_int(p, PRINT_JSON, name, "", json_integer_value(v));
+		if (text_fn != NULL)
+			text_fn(p, name, json_integer_value(v), arg);
+	}
+	print_close_object(p);
+	return true;
+}
+
+/* One direction of a connection: ",orig=(src=...,dst=...,sport=...,dport=...)". */
+static bool
+render_ct_tuple(struct printer *p, json_t *conn, const char *key, const char *where,
+		struct render_error *err)
+{
+	json_t *t = json_object_get(conn, key);
+	json_int_t sport = 0, dport = 0, id = 0;
+	char tuple_where[sizeof(err->where)];
+	const char *src, *dst;
+	const struct reply_field fields[] = {
+		{"src", REPLY_STRING, false, &src},
+		{"dst", REPLY_STRING, false, &dst},
+		{"sport", REPLY_INT, true, &sport},
+		{"dport", REPLY_INT, true, &dport},
+		{"id", REPLY_INT, true, &id},
+	};
+
+	snprintf(tuple_where, sizeof(tuple_where), "%s.%s", where, key);
+	if (!get_fields(t, tuple_where, fields, ARRAY_SIZE(fields), err))
+		return false;
+	print_open_object(p, key);
+	print_text(p, ",%s=(", key);
+	print_string(p, PRINT_ANY, "src", "src=%s", src);
+	print_string(p, PRINT_ANY, "dst", ",dst=%s", dst);
+	if (has(t, "sport"))
+		print_int(p, PRINT_ANY, "sport", ",sport=%lld", sport);
+	if (has(t, "dport"))
+		print_int(p, PRINT_ANY, "dport", ",dport=%lld", dport);
+	if (has(t, "id"))
+		print_int(p, PRINT_ANY, "id", ",id=%lld", id);
+	print_text(p, ")");
+	print_close_object(p);
+	return true;
+}
+
+/* "packets" and "bytes": [original direction, reply direction], JSON only. */
+static bool
+render_ct_pair(struct printer *p, json_t *conn, const char *key, const char *where,
+	       struct render_error *err)
+{
+	json_t *a = get_array(conn, where, key, err);
+
+	if (a == NULL)
+		return false;
+	if (json_array_size(a) != 2 || !json_is_integer(json_array_get(a, 0)) ||
+	    !json_is_integer(json_array_get(a, 1))) {
+		snprintf(err->where, sizeof(err->where), "%s", where);
+		snprintf(err->why, sizeof(err->why), "\"%s\" is not two integers", key);
+		return false;
+	}
+	print_open_array(p, key);
+	print_int(p, PRINT_JSON, NULL, "", json_integer_value(json_array_get(a, 0)));
+	print_int(p, PRINT_JSON, NULL, "", json_integer_value(json_array_get(a, 1)));
+	print_close_array(p);
+	return true;
+}
+
+static bool
+render_ct_conn(struct printer *p, json_t *conn, bool with_bridge, const char *where,
+	       struct render_error *err)
+{
+	const char *bridge, *proto, *state, *nat = NULL;
+	json_int_t zone, expires;
+	bool replied;
+	const struct reply_field fields[] = {
+		{"bridge", REPLY_STRING, false, &bridge},
+		{"zone", REPLY_INT, false, &zone},
+		{"proto", REPLY_STRING, false, &proto},
+		{"state", REPLY_STRING, false, &state},
+		{"replied", REPLY_BOOL, false, &replied},
+		{"nat", REPLY_STRING, true, &nat},
+		{"expires_in", REPLY_INT, false, &expires},
+	};
+
+	if (!get_fields(conn, where, fields, ARRAY_SIZE(fields), err))
+		return false;
+	print_open_object(p, NULL);
+	print_string(p, with_bridge ? PRINT_ANY : PRINT_JSON, "bridge", "bridge=%s,", bridge);
+	print_string(p, PRINT_ANY, "proto", "%s", proto);
+	if (!render_ct_tuple(p, conn, "orig", where, err) ||
+	    !render_ct_tuple(p, conn, "reply", where, err))
+		return false;
+	print_int(p, PRINT_ANY, "zone", ",zone=%lld", zone);
+	/* ICMP and other protocols have no state: "" is left out of the text. */
+	print_string(p, state[0] != '\0' ? PRINT_ANY : PRINT_JSON, "state", ",state=%s", state);
+	print_bool(p, PRINT_JSON, "replied", "", replied);
+	if (nat != NULL)
+		print_string(p, PRINT_ANY, "nat", ",nat=%s", nat);
+	print_int(p, PRINT_ANY, "expires_in", ",expires=%lld\n", expires);
+	if (!render_ct_pair(p, conn, "packets", where, err) ||
+	    !render_ct_pair(p, conn, "bytes", where, err))
+		return false;
+	print_close_object(p);
+	return true;
+}
+
+static bool
+render_ct_zone(struct printer *p, json_t *z, const char *where, struct render_error *err)
+{
+	json_int_t zone, conns, limit, refused;
+	const char *bridge;
+	const struct reply_field fields[] = {
+		{"bridge", REPLY_STRING, false, &bridge},
+		{"zone", REPLY_INT, false, &zone},
+		{"connections", REPLY_INT, false, &conns},
+		{"limit", REPLY_INT, false, &limit},
+		{"refused", REPLY_INT, false, &refused},
+	};
+
+	if (!get_fields(z, where, fields, ARRAY_SIZE(fields), err))
+		return false;
+	print_open_object(p, NULL);
+	print_string(p, PRINT_ANY, "bridge", "bridge %s", bridge);
+	print_int(p, PRINT_ANY, "zone", " zone %lld:", zone);
+	print_int(p, PRINT_ANY, "connections", " %lld connections,", conns);
+	print_int(p, PRINT_ANY, "limit", " limit %lld,", limit);
+	print_int(p, PRINT_ANY, "refused", " %lld refused\n", refused);
+	print_close_object(p);
+	return true;
+}
+
+/* Text: the counters that are not zero, "counters: packets 12, created 2". */
+static void
+counter_text(struct printer *p, const char *name, json_int_t v, void *arg)
+{
+	bool *any = arg;
+
+	if (v == 0)
+		return;
+	print_text(p, "%s%s %lld", *any ? ", " : "counters: ", name, (long long)v);
+	*any = true;
+}
+
+bool
+render_conntrack(struct printer *p, json_t *result, bool with_bridge, struct render_error *err)
+{
+	char where[sizeof(err->where)];
+	json_t *conns, *zones, *v;
+	json_int_t count, capacity;
+	bool any = false;
+	size_t i;
+	const struct reply_field fields[] = {
+		{"count", REPLY_INT, false, &count},
+		{"capacity", REPLY_INT, false, &capacity},
+	};
+
+	if (!get_fields(result, "result", fields, ARRAY_SIZE(fields), err))
+		return false;
+	conns = get_array(result, "result", "connections", err);
+	zones = conns != NULL ? get_array(result, "result", "zones", err) : NULL;
+	if (zones == NULL)
+		return false;
+	print_open_array(p, "connections");
+	json_array_foreach (conns, i, v) {
+		snprintf(where, sizeof(where), "connections[%zu]", i);
+		if (!render_ct_conn(p, v, with_bridge, where, err))
+			return false;
+	}
+	print_close_array(p);
+	print_open_array(p, "zones");
+	json_array_foreach (zones, i, v) {
+		snprintf(where, sizeof(where), "zones[%zu]", i);
+		if (!render_ct_zone(p, v, where, err))
+			return false;
+	}
+	print_close_array(p);
+	print_int(p, PRINT_ANY, "count", "total: %lld connections,", count);
+	print_int(p, PRINT_ANY, "capacity", " capacity %lld\n", capacity);
+	if (!render_named_ints(p, result, "counters", "result", counter_text, &any, err))
+		return false;
+	if (any)
+		print_text(p, "\n");
+	return render_named_ints(p, result, "timeouts", "result", NULL, NULL, err);
+}
+
+static void
+timeout_text(struct printer *p, const char *name, json_int_t v, void *arg)
+{
+	print_text(p, "%s=%lld\n", name, (long long)v);
+}
+
+bool
+render_conntrack_settings(struct printer *p, json_t *result, struct render_error *err)
+{
+	json_t *zones = json_object_get(result, "zone_limits"), *v;
+	json_int_t limit;
+	const char *zone;
+	const struct reply_field fields[] = {{"default_limit", REPLY_INT, false, &limit}};
+
+	if (!get_fields(result, "result", fields, ARRAY_SIZE(fields), err))
+		return false;
+	if (!json_is_object(zones)) {
+		snprintf(err->where, sizeof(err->where), "result");
+		snprintf(err->why, sizeof(err->why), "\"zone_limits\" is %s, expected an object",
+			 zones == NULL ? "missing" : reply_type_name(zones));
+		return false;
+	}
+	print_int(p, PRINT_ANY, "default_limit", "limit=%lld\n", limit);
+	print_open_object(p, "zone_limits");
+	json_object_foreach (zones, zone, v) {
+		if (!json_is_integer(v) || zone[0] == '\0' ||
+		    strspn(zone, "0123456789") != strlen(zone)) {
+			snprintf(err->where, sizeof(err->where), "result.zone_limits");
+			snprintf(err->why, sizeof(err->why),
+				 "\"%.40s\" is not a zone number with an integer limit", zone);
+			return false;
+		}
+		print_text(p, "zone=%s ", zone);
+		print_int(p, PRINT_ANY, zone, "limit=%lld\n", json_integer_value(v));
+	}
+	print_close_object(p);
+	return render_named_ints(p, result, "timeouts", "result", timeout_text, NULL, err);
+}

@@ -44,4 +44,29 @@ bool render_pmd_rxqs(struct printer *p, json_t *result, struct render_error *err
  */
 bool render_flows(struct printer *p, json_t *result, struct render_error *err);
 
+/*
+ * Prints a conntrack.show result. In text, one line per connection as
+ * ovs-appctl dpctl/dump-conntrack does,
+ *    tcp,orig=(src=10.0.0.5,dst=192.0.2.1,sport=40000,dport=80),reply=(src=192.0.2.1,
+ *    dst=192.0.2.10,sport=80,dport=40000),zone=0,state=ESTABLISHED,nat=snat,expires=86399
+ * (one line; "bridge=NAME," first when with_bridge, id= for ICMP, state= only
+ * when the protocol has one, nat= only when translated), then a line per
+ * listed zone, "bridge br0 zone 0: 12 connections, limit 65536, 0 refused",
+ * the total and capacity, and the counters that are not zero. In JSON every
+ * member, as vswitchd sent it. Returns true, or false with err set.
+ */
+bool render_conntrack(struct printer *p, json_t *result, bool with_bridge,
+		      struct render_error *err);
+
+/*
+ * Prints a conntrack.set result. In text, as conntrack-set takes them, one
+ * per line: "limit=65536", "zone=5 limit=100", "tcp_established=86400"...;
+ * in JSON as vswitchd sent it. Returns true, or false with err set.
+ */
+bool render_conntrack_settings(struct printer *p, json_t *result, struct render_error *err);
+
+/* A name vswitchd sends as an object key (a drop reason, a counter, a
+ * timeout) is snake_case: anything else could garble the text output. */
+bool render_is_snake_name(const char *s);
+
 #endif

@@ -2,7 +2,8 @@
 /*
  * vsctl: command-line client of vswitchd's JSON-RPC control socket
  * (docs/api.md). This file holds option parsing, the command table and
- * dispatch; the handlers live in cmd_config.c, cmd_show.c and cmd_flows.c.
+ * dispatch; the handlers live in cmd_config.c, cmd_show.c, cmd_flows.c and
+ * cmd_conntrack.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -70,6 +71,20 @@ static const struct vsctl_command vsctl_commands[] = {
 	 cmd_bundle, VSCTL_OPTS},
 	{"dump-flows", 1, 2, "BRIDGE [FILTER]", "show the flow rules (those FILTER covers) and "
 	 "their counters", cmd_dump_flows, VSCTL_OPTS},
+	{"conntrack-show", 0, 2, "[BRIDGE] [zone=N] [-j]",
+	 "show tracked connections, one line each as ovs-appctl dpctl/dump-conntrack, then each "
+	 "listed zone's count, limit and refusals, and the counters that are not 0",
+	 cmd_conntrack_show, VSCTL_OPTS | VSCTL_OPT_JSON},
+	{"conntrack-flush", 0, 2, "[BRIDGE] [zone=N] [-j]",
+	 "remove tracked connections (of every bridge and zone unless given)", cmd_conntrack_flush,
+	 VSCTL_OPTS | VSCTL_OPT_JSON},
+	/* No argument limit: a timeout given twice or unknown is refused more clearly. */
+	{"conntrack-set", 0, -1, "[zone=N] [limit=M] [TIMEOUT=SECS ...] [-j]",
+	 "set the connection limit of every zone, or with zone=N of that zone (limit=0: back to "
+	 "the default), and timeouts: tcp_syn_sent, tcp_syn_recv, tcp_established, tcp_fin_wait, "
+	 "tcp_time_wait, tcp_close, udp_first, udp_stream, icmp, other_first, other_stream; "
+	 "without arguments print the settings",
+	 cmd_conntrack_set, VSCTL_OPTS | VSCTL_OPT_JSON},
 	{"call", 1, 2, "METHOD [JSON-PARAMS]", "raw JSON-RPC call; prints the result as JSON",
 	 cmd_call, 0},
 	{"help", 0, 0, "", "print this help", cmd_help, 0},
@@ -245,6 +260,7 @@ cmd_help(struct vsctl *ctx, int argc, char *argv[])
 	       "  --socket PATH       control socket (default $VSCTL_SOCKET, else %s)\n"
 	       "  -j, --json          print show commands' results, and flow changes' counts, "
 	       "as JSON\n"
+	       "                      (the conntrack commands take it after COMMAND too)\n"
 	       "  --timeout SECONDS   give up when vswitchd does not answer in time "
 	       "(default %d, 0: wait forever)\n"
 	       "  -h, --help          print this help\n"
@@ -298,13 +314,20 @@ take_options(struct vsctl *ctx, int argc, char *argv[])
 			argv[n++] = argv[i];
 		else if ((cmd->opts & VSCTL_OPT_STRICT) && strcmp(argv[i], "--strict") == 0)
 			ctx->strict = true;
+		else if ((cmd->opts & VSCTL_OPT_JSON) &&
+			 (strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--json") == 0))
+			ctx->json = true;
 		else
 			goto unknown;
 	}
 	return n;
 unknown:
-	if (cmd->opts & VSCTL_OPT_STRICT)
-		vsctl_usage(ctx, "unknown option \"%s\"; expected --strict", argv[i]);
+	if (cmd->opts & (VSCTL_OPT_STRICT | VSCTL_OPT_JSON))
+		vsctl_usage(ctx, "unknown option \"%s\"; expected %s%s%s", argv[i],
+			    cmd->opts & VSCTL_OPT_STRICT ? "--strict" : "",
+			    (cmd->opts & VSCTL_OPT_STRICT) && (cmd->opts & VSCTL_OPT_JSON) ? " or "
+											  : "",
+			    cmd->opts & VSCTL_OPT_JSON ? "-j (--json)" : "");
 	else
 		vsctl_usage(ctx, "unknown option \"%s\"; %s has no options", argv[i], cmd->name);
 	return -1;

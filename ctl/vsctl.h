@@ -4,7 +4,7 @@
 
 /*
  * Shared between vsctl's dispatcher (vsctl.c) and its command handlers
- * (cmd_config.c, cmd_show.c, cmd_flows.c). Handlers return an exit status
+ * (cmd_config.c, cmd_show.c, cmd_flows.c, cmd_conntrack.c). Handlers return an exit status
  * and have printed the one-line error by then.
  */
 
@@ -37,6 +37,7 @@ struct vsctl {
  */
 #define VSCTL_OPTS (1u << 0)	   /* an argument starting with '-' is an option ("-" is not) */
 #define VSCTL_OPT_STRICT (1u << 1) /* --strict sets ctx->strict */
+#define VSCTL_OPT_JSON (1u << 2)   /* -j and --json after the command too */
 
 /* One line of the command table; `vsctl help` is generated from it. */
 struct vsctl_command {
@@ -108,5 +109,10 @@ int cmd_mod_flows(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_replace_flows(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_bundle(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_dump_flows(struct vsctl *ctx, int argc, char *argv[]);
+
+/* Command handlers: connection tracking (cmd_conntrack.c). */
+int cmd_conntrack_show(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_conntrack_flush(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_conntrack_set(struct vsctl *ctx, int argc, char *argv[]);
 
 #endif

@@ -12,7 +12,7 @@
 #include "common/path.h"
 #include "config_store.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* Statements prepared once at open; the order matches sql_text[]. */
 enum stmt_id {
@@ -29,6 +29,9 @@ enum stmt_id {
 	STMT_FLOW_PUT,
 	STMT_FLOW_DEL,
 	STMT_LOAD_FLOWS,
+	STMT_SETTING_PUT,
+	STMT_SETTING_DEL,
+	STMT_LOAD_SETTINGS,
 	N_STMTS
 };
 
@@ -55,6 +58,10 @@ static const char *const sql_text[N_STMTS] = {
 			  "ON CONFLICT(bridge_id, id) DO UPDATE SET rule = excluded.rule",
 	[STMT_FLOW_DEL] = "DELETE FROM flows WHERE bridge_id = ?1 AND id = ?2",
 	[STMT_LOAD_FLOWS] = "SELECT id, rule FROM flows WHERE bridge_id = ?1 ORDER BY id",
+	[STMT_SETTING_PUT] = "INSERT INTO settings(key, value) VALUES (?1, ?2) "
+			     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[STMT_SETTING_DEL] = "DELETE FROM settings WHERE key = ?1",
+	[STMT_LOAD_SETTINGS] = "SELECT key, value FROM settings ORDER BY key",
 };
 
 static const char schema_sql[] =
@@ -81,6 +88,14 @@ static const char schema_v2_sql[] =
 	"INSERT INTO flows(bridge_id, id, rule) "
 	" SELECT id, 1, 'table=0,priority=0,actions=normal' FROM bridges;"
 	"PRAGMA user_version = 2;";
+
+/* Version 3 adds switch-wide settings (connection tracking), a JSON object
+ * per key. A store from before had none: every setting keeps its default. */
+static const char schema_v3_sql[] =
+	"CREATE TABLE settings ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL) WITHOUT ROWID;"
+	"PRAGMA user_version = 3;";
 
 struct config_store {
 	sqlite3 *db;
@@ -204,6 +219,8 @@ init_schema(struct config_store *store, bool *created)
 		rc = sqlite3_exec(store->db, schema_sql, NULL, NULL, NULL);
 	if (rc == SQLITE_OK && version < 2)
 		rc = sqlite3_exec(store->db, schema_v2_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK && version < 3)
+		rc = sqlite3_exec(store->db, schema_v3_sql, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
@@ -368,24 +385,31 @@ bind_text(struct config_store *store, sqlite3_stmt *stmt, int idx, const char *t
 	return rc;
 }
 
-int
-config_store_bridge_put(struct config_store *store, const char *name, const json_t *settings)
+/* Binds key and value (a JSON object, as text) to stmt and runs it. */
+static int
+put_object(struct config_store *store, sqlite3_stmt *stmt, const char *key, const json_t *value,
+	   const char *what)
 {
-	sqlite3_stmt *stmt = store->stmt[STMT_BRIDGE_PUT];
 	char *text;
 	int rc = 0;
 
-	store->flow_bridge[0] = '\0';
-	text = dump_object(store, settings, "bridge settings", &rc);
+	text = dump_object(store, value, what, &rc);
 	if (text == NULL)
 		return rc;
-	rc = bind_text(store, stmt, 1, name);
+	rc = bind_text(store, stmt, 1, key);
 	if (rc == 0)
 		rc = bind_text(store, stmt, 2, text);
 	if (rc == 0)
 		rc = step_done(store, stmt);
 	free(text);
 	return rc;
+}
+
+int
+config_store_bridge_put(struct config_store *store, const char *name, const json_t *settings)
+{
+	store->flow_bridge[0] = '\0';
+	return put_object(store, store->stmt[STMT_BRIDGE_PUT], name, settings, "bridge settings");
 }
 
 int
@@ -507,6 +531,25 @@ config_store_flow_del(struct config_store *store, const char *bridge, uint64_t i
 	return rc;
 }
 
+int
+config_store_setting_put(struct config_store *store, const char *key, const json_t *value)
+{
+	return put_object(store, store->stmt[STMT_SETTING_PUT], key, value, "a setting");
+}
+
+int
+config_store_setting_del(struct config_store *store, const char *key)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_SETTING_DEL];
+	int rc = bind_text(store, stmt, 1, key);
+
+	if (rc == 0)
+		rc = step_done(store, stmt);
+	if (rc == 0 && sqlite3_changes(store->db) == 0)
+		rc = store_fail(store, ENOENT, "no setting \"%s\"", key);
+	return rc;
+}
+
 static json_t *
 load_flows(struct config_store *store, sqlite3_int64 bridge_id, int *rc)
 {
@@ -601,6 +644,56 @@ fail:
 	return NULL;
 }
 
+/*
+ * {key: value}. A value is stored as a JSON object; one that no longer reads
+ * as one (the file was edited) is given as its text, a string, so that the
+ * reader can report and skip it while the rest still loads.
+ */
+static json_t *
+load_settings(struct config_store *store, int *rc)
+{
+	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_SETTINGS];
+	json_t *settings = json_object();
+	int step;
+
+	if (settings == NULL) {
+		*rc = store_fail(store, ENOMEM, "out of memory");
+		return NULL;
+	}
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(stmt, 0);
+		const char *text = (const char *)sqlite3_column_text(stmt, 1);
+		json_t *value = NULL;
+
+		if (text != NULL)
+			value = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+		if (!json_is_object(value)) {
+			json_decref(value);
+			/* Not UTF-8 either: json_string() fails, and null says "unreadable". */
+			value = text != NULL ? json_string(text) : NULL;
+			if (value == NULL)
+				value = json_null();
+		}
+		/* Keys are never NULL (WITHOUT ROWID keys are NOT NULL). */
+		if (json_object_set_new(settings, key != NULL ? key : "", value) < 0) {
+			*rc = store_fail(store, EINVAL,
+					 "setting \"%.64s\": cannot load it (its name is not "
+					 "UTF-8, or out of memory)",
+					 key != NULL ? key : "");
+			sqlite3_reset(stmt);
+			json_decref(settings);
+			return NULL;
+		}
+	}
+	sqlite3_reset(stmt);
+	if (step != SQLITE_DONE) {
+		*rc = sqlite_fail(store, step);
+		json_decref(settings);
+		return NULL;
+	}
+	return settings;
+}
+
 json_t *
 config_store_load(struct config_store *store)
 {
@@ -643,7 +736,13 @@ config_store_load(struct config_store *store)
 		goto fail;
 	}
 	sqlite3_reset(stmt);
-	return json_pack("{s:o}", "bridges", bridges);
+	settings = load_settings(store, &rc);
+	if (settings == NULL) {
+		json_decref(bridges);
+		errno = -rc;
+		return NULL;
+	}
+	return json_pack("{s:o, s:o}", "bridges", bridges, "settings", settings);
 
 fail:
 	sqlite3_reset(stmt);

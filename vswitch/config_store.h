@@ -3,7 +3,8 @@
 #define VSWITCH_CONFIG_STORE_H
 
 /*
- * The persistent configuration: bridges and ports in one SQLite file.
+ * The persistent configuration: bridges, their ports and flow rules, and
+ * switch-wide settings, in one SQLite file.
  * Control thread only. Every write is durable (committed) when the function
  * returns 0, so the daemon acknowledges a change only after it is stored.
  *
@@ -54,9 +55,19 @@ int config_store_flow_put(struct config_store *store, const char *bridge, uint64
 			  const char *rule);
 int config_store_flow_del(struct config_store *store, const char *bridge, uint64_t id);
 
-/* Everything stored, in insertion order:
+/* A switch-wide setting, a JSON object under a key ("conntrack"). put
+ * inserts or replaces (value not stolen; anything but an object is -EINVAL);
+ * del returns -ENOENT when the key is absent. */
+int config_store_setting_put(struct config_store *store, const char *key, const json_t *value);
+int config_store_setting_del(struct config_store *store, const char *key);
+
+/* Everything stored, bridges in insertion order:
  * {"bridges": [{"name": "br0", "settings": {...}, "ports": [{"name": "vm1", "options": {...}}],
- *               "flows": [{"id": 1, "rule": "table=0,priority=0,actions=normal"}]}]}
+ *               "flows": [{"id": 1, "rule": "table=0,priority=0,actions=normal"}]}],
+ *  "settings": {"conntrack": {...}}}
+ * A stored setting that no longer reads as a JSON object (the file was edited
+ * by hand) is given as its stored text, a JSON string (null if that is not
+ * UTF-8), so the reader can report it and carry on.
  * New reference; NULL with errno on failure. */
 json_t *config_store_load(struct config_store *store);
 

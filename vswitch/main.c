@@ -15,6 +15,7 @@
 
 #include "control_server.h"
 #include "datapath/datapath.h"
+#include "rpc_conntrack.h"
 #include "rpc_flows.h"
 #include "rpc_methods.h"
 #include "telemetry.h"
@@ -275,6 +276,7 @@ control_loop(struct control_server *srv, struct vswitch *vs)
 		if (bridge_flows_now() - last_expire >= 1000) {
 			last_expire = bridge_flows_now();
 			rpc_flows_expire(vs);
+			bridge_conntrack_sweep(vs->bridges);
 		}
 		pthread_mutex_unlock(&vs->lock);
 	}
@@ -343,6 +345,7 @@ out:
 	pthread_mutex_lock(&vs.lock);
 	bridge_set_destroy(vs.bridges);
 	vs.bridges = NULL;
+	rpc_conntrack_fini(&vs);
 	pthread_mutex_unlock(&vs.lock);
 	datapath_destroy(dp);
 	config_store_close(vs.store);

@@ -10,6 +10,7 @@
 
 #include "bridge/port_attach.h"
 #include "bridge/port_options.h"
+#include "rpc_conntrack.h"
 #include "rpc_flows.h"
 #include "rpc_methods.h"
 
@@ -453,6 +454,9 @@ LOCKED(rpc_flow_mod)
 LOCKED(rpc_flow_replace)
 LOCKED(rpc_flow_bundle)
 LOCKED(rpc_flow_dump)
+LOCKED(rpc_conntrack_show)
+LOCKED(rpc_conntrack_flush)
+LOCKED(rpc_conntrack_set)
 
 const struct jsonrpc_method rpc_methods[] = {
 	{"bridge.add", m_bridge_add_locked},   {"bridge.del", m_bridge_del_locked},
@@ -464,6 +468,9 @@ const struct jsonrpc_method rpc_methods[] = {
 	{"flow.add", rpc_flow_add_locked},     {"flow.del", rpc_flow_del_locked},
 	{"flow.mod", rpc_flow_mod_locked},     {"flow.replace", rpc_flow_replace_locked},
 	{"flow.bundle", rpc_flow_bundle_locked}, {"flow.dump", rpc_flow_dump_locked},
+	{"conntrack.show", rpc_conntrack_show_locked},
+	{"conntrack.flush", rpc_conntrack_flush_locked},
+	{"conntrack.set", rpc_conntrack_set_locked},
 };
 const size_t rpc_n_methods = RTE_DIM(rpc_methods);
 
@@ -497,7 +504,8 @@ rpc_restore(struct vswitch *vs, json_t *config)
 {
 	json_t *bridges = json_object_get(config, "bridges"), *bj, *pj;
 	size_t i, j;
-	int failed = 0;
+	/* Before the bridges: their first packets meet the stored limits and timeouts. */
+	int failed = rpc_conntrack_restore(vs, json_object_get(config, "settings"));
 
 	json_array_foreach(bridges, i, bj) {
 		const char *name = "?";

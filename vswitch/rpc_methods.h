@@ -17,9 +17,10 @@
 extern const struct jsonrpc_method rpc_methods[];
 extern const size_t rpc_n_methods;
 
-/* Applies a stored configuration (config_store_load()) to the running switch.
- * A bridge or port that cannot be applied is logged and skipped, and stays
- * stored. Returns how many items failed. */
+/* Applies a stored configuration (config_store_load()) to the running switch:
+ * the switch-wide settings, then the bridges. A setting, bridge or port that
+ * cannot be applied is logged and skipped, and stays stored. Returns how many
+ * items failed. */
 int rpc_restore(struct vswitch *vs, json_t *config);
 
 /* Stores and applies the embedded default of a first start: bridge br0 with

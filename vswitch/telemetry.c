@@ -4,6 +4,7 @@
 
 #include <rte_telemetry.h>
 
+#include "datapath/conntrack.h"
 #include "telemetry.h"
 
 /* Telemetry callbacks take no context argument: the one daemon state is kept here. */
@@ -67,6 +68,30 @@ cmd_port_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	return q.found ? 0 : -ENOENT;
 }
 
+/* The connection table's fill and counters, named as in conntrack.show. */
+static int
+cmd_conntrack(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct conntrack *ct;
+	struct ct_stats st;
+	int rc = 0;
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&telemetry_vs->lock);
+	if (telemetry_vs->bridges != NULL) {
+		ct = bridge_set_conntrack(telemetry_vs->bridges);
+		conntrack_stats(ct, &st);
+		rte_tel_data_add_dict_u64(d, "count", conntrack_count(ct));
+		rte_tel_data_add_dict_u64(d, "capacity", conntrack_capacity(ct));
+		for (int i = 0; i < CT_CNT_MAX; i++)
+			rte_tel_data_add_dict_u64(d, ct_counter_name(i), st.c[i]);
+	} else {
+		rc = -ENODEV; /* shutting down */
+	}
+	pthread_mutex_unlock(&telemetry_vs->lock);
+	return rc;
+}
+
 int
 telemetry_init(struct vswitch *vs)
 {
@@ -77,5 +102,8 @@ telemetry_init(struct vswitch *vs)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/vswitch/port_stats", cmd_port_stats,
 						"Counters of one port. Parameters: port name");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/vswitch/conntrack", cmd_conntrack,
+						"Connection table: count, capacity and counters.");
 	return rc;
 }

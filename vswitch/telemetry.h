@@ -4,9 +4,10 @@
 
 /*
  * Port counters through DPDK telemetry (dpdk-telemetry.py, the socket under
- * /var/run/dpdk/<file-prefix>/): /vswitch/ports lists ports, and
+ * /var/run/dpdk/<file-prefix>/): /vswitch/ports lists ports,
  * /vswitch/port_stats,NAME gives one port's counters with the same names as
- * `vsctl -j port-stats`.
+ * `vsctl -j port-stats`, and /vswitch/conntrack the connection table's
+ * count, capacity and counters (conntrack.show's "counters").
  */
 
 #include "vswitch.h"

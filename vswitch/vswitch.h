@@ -9,14 +9,29 @@
  */
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "bridge/bridge.h"
 #include "config_store.h"
+
+/* The connection tracking settings (rpc_conntrack.c): the table itself
+ * keeps the values, these say which of them were set and how they are
+ * stored. Control thread, under the daemon lock. */
+struct vswitch_ct {
+	bool ready;             /* default_limit has been read from the table */
+	uint32_t default_limit; /* for zones without a limit of their own */
+	json_t *zone_limits;    /* {"5": 100}: the zones with their own limit */
+	json_t *stored;         /* the stored "conntrack" setting; NULL: none stored */
+};
 
 struct vswitch {
 	struct bridge_set *bridges;
 	struct config_store *store;
 	pthread_mutex_t lock;
+	struct vswitch_ct ct;
 };
 
 #endif

@@ -87,7 +87,8 @@ put_port(struct config_store *store, const char *bridge, const char *name)
 	json_decref(o);
 }
 
-/* Compares a load against the expected JSON text. */
+/* Compares a load against the expected JSON text; one without "settings"
+ * expects none stored. */
 static void
 assert_loaded(struct config_store *store, const char *expected_json)
 {
@@ -96,6 +97,8 @@ assert_loaded(struct config_store *store, const char *expected_json)
 
 	assert_non_null(expected);
 	assert_non_null(got);
+	if (json_object_get(expected, "settings") == NULL)
+		json_object_set_new(expected, "settings", json_object());
 	if (!json_equal(got, expected)) {
 		char *text = json_dumps(got, JSON_COMPACT);
 
@@ -351,6 +354,133 @@ test_upgrade_from_v1(void **state)
 	config_store_close(store);
 }
 
+/* Creates the store's directory, as config_store_open() would, and runs sql
+ * on a new database there: a store written by an older vswitchd. */
+static void
+make_old_store(struct fixture *f, const char *sql)
+{
+	char dir[sizeof(f->path)];
+	sqlite3 *db;
+
+	snprintf(dir, sizeof(dir), "%s/etc", f->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/etc/vswitch", f->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int
+user_version(struct fixture *f)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	int v;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A store written before settings existed (schema 2) keeps everything it had
+ * and gets an empty settings table. */
+static void
+test_upgrade_from_v2(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store;
+	json_t *ct = json_pack("{s:i}", "default_limit", 1000);
+
+	make_old_store(f,
+		"CREATE TABLE bridges (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+		" settings TEXT NOT NULL);"
+		"CREATE TABLE ports (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+		" bridge_id INTEGER NOT NULL REFERENCES bridges(id) ON DELETE CASCADE,"
+		" options TEXT NOT NULL);"
+		"CREATE INDEX ports_bridge_id ON ports(bridge_id);"
+		"CREATE TABLE flows (bridge_id INTEGER NOT NULL REFERENCES bridges(id)"
+		" ON DELETE CASCADE, id INTEGER NOT NULL, rule TEXT NOT NULL,"
+		" PRIMARY KEY (bridge_id, id)) WITHOUT ROWID;"
+		"INSERT INTO bridges(name, settings) VALUES ('br0', '{\"mac_aging\":9}');"
+		"INSERT INTO ports(name, bridge_id, options) VALUES ('vm1', 1, '{\"type\":\"x\"}');"
+		"INSERT INTO flows(bridge_id, id, rule) VALUES (1, 4, 'ip,actions=drop');"
+		"PRAGMA user_version = 2;");
+	store = open_store(f, false);
+	assert_int_equal(user_version(f), 3);
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":9},"
+			     "\"ports\":[{\"name\":\"vm1\",\"options\":{\"type\":\"x\"}}],"
+			     "\"flows\":[{\"id\":4,\"rule\":\"ip,actions=drop\"}]}],"
+			     "\"settings\":{}}");
+	assert_int_equal(config_store_setting_put(store, "conntrack", ct), 0);
+	config_store_close(store);
+	/* Upgraded once: reopening keeps what was stored since. */
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[{\"name\":\"br0\",\"settings\":{\"mac_aging\":9},"
+			     "\"ports\":[{\"name\":\"vm1\",\"options\":{\"type\":\"x\"}}],"
+			     "\"flows\":[{\"id\":4,\"rule\":\"ip,actions=drop\"}]}],"
+			     "\"settings\":{\"conntrack\":{\"default_limit\":1000}}}");
+	config_store_close(store);
+	json_decref(ct);
+}
+
+static void
+test_settings(void **state)
+{
+	struct fixture *f = *state;
+	struct config_store *store = open_store(f, true);
+	json_t *a = json_pack("{s:i, s:{s:i}}", "default_limit", 5, "zone_limits", "7", 100);
+	json_t *b = json_pack("{s:{s:i}}", "timeouts", "icmp", 9);
+	json_t *notobj = json_integer(3);
+	sqlite3 *db;
+
+	assert_int_equal(user_version(f), 3);
+	assert_int_equal(config_store_setting_put(store, "conntrack", a), 0);
+	assert_int_equal(config_store_setting_put(store, "other", b), 0);
+	assert_loaded(store, "{\"bridges\":[],\"settings\":{"
+			     "\"conntrack\":{\"default_limit\":5,\"zone_limits\":{\"7\":100}},"
+			     "\"other\":{\"timeouts\":{\"icmp\":9}}}}");
+	/* Replaced whole, not merged. */
+	assert_int_equal(config_store_setting_put(store, "conntrack", b), 0);
+	assert_int_equal(config_store_setting_put(store, "conntrack", notobj), -EINVAL);
+	assert_int_equal(config_store_setting_put(store, "conntrack", NULL), -EINVAL);
+	assert_int_equal(config_store_setting_del(store, "other"), 0);
+	assert_int_equal(config_store_setting_del(store, "other"), -ENOENT);
+	assert_string_equal(config_store_errmsg(store), "no setting \"other\"");
+
+	/* A rolled-back put leaves the old value. */
+	assert_int_equal(config_store_begin(store), 0);
+	assert_int_equal(config_store_setting_put(store, "conntrack", a), 0);
+	config_store_rollback(store);
+	config_store_close(store);
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[],\"settings\":{"
+			     "\"conntrack\":{\"timeouts\":{\"icmp\":9}}}}");
+	config_store_close(store);
+
+	/* A value edited into something else than an object comes back as its
+	 * text, and the rest of the store still loads. */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE settings SET value = '{broken' "
+					  "WHERE key = 'conntrack';"
+					  "INSERT INTO settings VALUES ('list', '[1]');",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	store = open_store(f, false);
+	assert_loaded(store, "{\"bridges\":[],\"settings\":{\"conntrack\":\"{broken\","
+			     "\"list\":\"[1]\"}}");
+	config_store_close(store);
+	json_decref(a);
+	json_decref(b);
+	json_decref(notobj);
+}
+
 static void
 write_file(const char *path, const char *data, size_t len)
 {
@@ -438,6 +568,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_v2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_created_flag, setup, teardown),
 	};
