@@ -180,7 +180,7 @@ snap_build(const struct bridge_set *bs)
 		vlan_port_build(&sp->vlan, &p->ps.vlan);
 		sb = &snap->bridges[p->br->index];
 		sb->vlan_uniform &= p->ps.vlan.mode == VLAN_MODE_TRUNK && p->ps.vlan.trunks_all;
-		if (p->link_up) {
+		if (p->link_up && !p->routed) {
 			sb->flood[sb->n_flood++] = no;
 			sb->min_mtu = RTE_MIN(sb->min_mtu, p->mtu);
 		}

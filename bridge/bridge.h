@@ -178,4 +178,27 @@ void bridge_conntrack_sweep(struct bridge_set *bs);
 /* For limits and timeouts. */
 struct conntrack *bridge_set_conntrack(const struct bridge_set *bs);
 
+/*
+ * Frames between the control thread and ports (port_io.c), for the control
+ * plane's own protocols (ARP for the NAT network).
+ */
+struct bridge_punt {
+	struct rte_mbuf *m; /* the caller's: free it */
+	const char *bridge; /* valid until the model next changes */
+	const char *port;   /* the input port */
+};
+/* Frames the controller action sent up, at most max. Frames from ports that
+ * are gone are freed, not returned. */
+unsigned int bridge_punt_dequeue(struct bridge_set *bs, struct bridge_punt *out, unsigned int max);
+/* Sends m out of port; takes m, also when failing. 0 or -errno (-ENOENT: no
+ * such port; -ENOBUFS: the datapath's queue is full). */
+int bridge_port_send(struct bridge_set *bs, const char *port, struct rte_mbuf *m);
+struct rte_mempool *bridge_set_mempool(const struct bridge_set *bs);
+/* A routed port takes no part in the L2 switch's flooding (normal, flood):
+ * only rules that name it send to it. -ENOENT when there is no such port. */
+int bridge_port_set_routed(struct bridge_set *bs, const char *port, bool routed);
+/* The names of bridge's ports, for sending to all (at most max). */
+unsigned int bridge_port_names(const struct bridge_set *bs, const char *bridge, const char **names,
+			       unsigned int max);
+
 #endif

@@ -42,6 +42,7 @@ struct port {
 	uint16_t mtu;        /* in force: ps.mtu or the default */
 	bool link_up;        /* what the datapath was told */
 	bool kernel_up;      /* kernel interface ports: up and with carrier */
+	bool routed;         /* not flooded to (a NAT network's uplink) */
 	bool has_mac;
 	struct rte_ether_addr mac; /* kernel interface ports */
 };

@@ -71,6 +71,19 @@ static const struct vsctl_command vsctl_commands[] = {
 	 cmd_bundle, VSCTL_OPTS},
 	{"dump-flows", 1, 2, "BRIDGE [FILTER]", "show the flow rules (those FILTER covers) and "
 	 "their counters", cmd_dump_flows, VSCTL_OPTS},
+	{"add-nat-network", 2, -1,
+	 "BRIDGE subnet=NET/LEN gateway=IP uplink=PORT external-ip=IP [next-hop=IP] [mac=MAC] "
+	 "[zone=N]",
+	 "put BRIDGE's other ports on a NAT network behind PORT (rules with cookie 0x6e6174)",
+	 cmd_add_nat_network, VSCTL_OPTS | VSCTL_OPT_JSON},
+	{"del-nat-network", 1, 1, "BRIDGE", "remove the NAT network and its rules",
+	 cmd_del_nat_network, 0},
+	{"add-port-forward", 4, 4, "BRIDGE proto=tcp|udp external-port=N to=IP:PORT",
+	 "forward a port of the external address to a VM", cmd_add_port_forward, 0},
+	{"del-port-forward", 3, 3, "BRIDGE proto=tcp|udp external-port=N", "remove a port forward",
+	 cmd_del_port_forward, 0},
+	{"nat-show", 0, 1, "[BRIDGE] [-j]", "show NAT networks, forwards and resolved neighbours",
+	 cmd_nat_show, VSCTL_OPTS | VSCTL_OPT_JSON},
 	{"conntrack-show", 0, 2, "[BRIDGE] [zone=N] [-j]",
 	 "show tracked connections, one line each as ovs-appctl dpctl/dump-conntrack, then each "
 	 "listed zone's count, limit and refusals, and the counters that are not 0",

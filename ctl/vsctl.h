@@ -114,5 +114,11 @@ int cmd_dump_flows(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_conntrack_show(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_conntrack_flush(struct vsctl *ctx, int argc, char *argv[]);
 int cmd_conntrack_set(struct vsctl *ctx, int argc, char *argv[]);
+/* Command handlers: NAT networks (cmd_nat.c). */
+int cmd_add_nat_network(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_del_nat_network(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_add_port_forward(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_del_port_forward(struct vsctl *ctx, int argc, char *argv[]);
+int cmd_nat_show(struct vsctl *ctx, int argc, char *argv[]);
 
 #endif

@@ -18,6 +18,7 @@
 #include "rpc_conntrack.h"
 #include "rpc_flows.h"
 #include "rpc_methods.h"
+#include "rpc_nat.h"
 #include "telemetry.h"
 
 #define DEFAULT_SOCKET "/run/vswitch/vswitchd.sock"
@@ -271,6 +272,7 @@ control_loop(struct control_server *srv, struct vswitch *vs)
 		}
 		pthread_mutex_lock(&vs->lock);
 		bridge_run(vs->bridges);
+		rpc_nat_run(vs);
 		/* Once a second: a timeout is in whole seconds, and each pass reads
 		 * every rule's counters. */
 		if (bridge_flows_now() - last_expire >= 1000) {
@@ -346,6 +348,7 @@ out:
 	bridge_set_destroy(vs.bridges);
 	vs.bridges = NULL;
 	rpc_conntrack_fini(&vs);
+	rpc_nat_fini(&vs);
 	pthread_mutex_unlock(&vs.lock);
 	datapath_destroy(dp);
 	config_store_close(vs.store);

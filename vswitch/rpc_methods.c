@@ -11,6 +11,7 @@
 #include "bridge/port_attach.h"
 #include "bridge/port_options.h"
 #include "rpc_conntrack.h"
+#include "rpc_nat.h"
 #include "rpc_flows.h"
 #include "rpc_methods.h"
 
@@ -160,6 +161,7 @@ m_bridge_del(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *e
 	}
 	if ((running || !stored) && bridge_del(vs->bridges, name, msg, sizeof(msg)) < 0)
 		return abort_with(vs, err, msg);
+	rpc_nat_bridge_deleted(vs, name);
 	if (config_store_commit(vs->store) < 0)
 		return jsonrpc_error_set(err, JSONRPC_REFUSED,
 					 "deleted bridge \"%s\" but could not store that (%s): it "
@@ -457,6 +459,11 @@ LOCKED(rpc_flow_dump)
 LOCKED(rpc_conntrack_show)
 LOCKED(rpc_conntrack_flush)
 LOCKED(rpc_conntrack_set)
+LOCKED(rpc_nat_add)
+LOCKED(rpc_nat_del)
+LOCKED(rpc_nat_forward_add)
+LOCKED(rpc_nat_forward_del)
+LOCKED(rpc_nat_show)
 
 const struct jsonrpc_method rpc_methods[] = {
 	{"bridge.add", m_bridge_add_locked},   {"bridge.del", m_bridge_del_locked},
@@ -471,6 +478,11 @@ const struct jsonrpc_method rpc_methods[] = {
 	{"conntrack.show", rpc_conntrack_show_locked},
 	{"conntrack.flush", rpc_conntrack_flush_locked},
 	{"conntrack.set", rpc_conntrack_set_locked},
+	{"nat.add", rpc_nat_add_locked},
+	{"nat.del", rpc_nat_del_locked},
+	{"nat.forward.add", rpc_nat_forward_add_locked},
+	{"nat.forward.del", rpc_nat_forward_del_locked},
+	{"nat.show", rpc_nat_show_locked},
 };
 const size_t rpc_n_methods = RTE_DIM(rpc_methods);
 
@@ -532,6 +544,8 @@ rpc_restore(struct vswitch *vs, json_t *config)
 		json_array_foreach(json_object_get(bj, "ports"), j, pj)
 			failed += restore_port(vs, name, pj) < 0;
 	}
+	/* After the ports: a network needs its uplink. */
+	failed += rpc_nat_restore(vs, json_object_get(config, "settings"));
 	return failed;
 }
 

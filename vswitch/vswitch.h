@@ -27,11 +27,14 @@ struct vswitch_ct {
 	json_t *stored;         /* the stored "conntrack" setting; NULL: none stored */
 };
 
+struct nat_set;
+
 struct vswitch {
 	struct bridge_set *bridges;
 	struct config_store *store;
 	pthread_mutex_t lock;
 	struct vswitch_ct ct;
+	struct nat_set *nat; /* NAT networks (rpc_nat.c); NULL until the first */
 };
 
 #endif
