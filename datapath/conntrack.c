@@ -389,6 +389,7 @@ conn_create(struct conntrack *ct, const struct pkt *p, const struct ct_args *a, 
 	uint32_t zi = zone_index(p->key.bridge, p->key.zone);
 	struct ct_key r = reverse(&p->key);
 	struct ct_conn *c;
+	uint32_t slot;
 	void *data;
 	int32_t pos;
 
@@ -413,7 +414,10 @@ conn_create(struct conntrack *ct, const struct pkt *p, const struct ct_args *a, 
 		*cnt = CT_CNT_nat_failed;
 		goto fail;
 	}
-	c = &ct->conns[ct->free[--ct->n_free]];
+	slot = ct->free[--ct->n_free];
+	if (slot >= ct->n_touched)
+		__atomic_store_n(&ct->n_touched, slot + 1, __ATOMIC_RELEASE);
+	c = &ct->conns[slot];
 	rte_spinlock_lock(&c->lock);
 	c->key[0] = p->key;
 	c->key[1] = r;

@@ -65,6 +65,9 @@ struct conntrack {
 	uint32_t n_live;          /* wlock */
 	uint32_t n_free;          /* wlock */
 	uint32_t *free;           /* a stack of free slot indices; wlock */
+	uint32_t n_touched;       /* slots below this were ever used: sweeps, flushes and
+				   * walks look no further (the stack hands out low slots
+				   * first). Written under wlock. */
 	rte_spinlock_t wlock;     /* hash writes, slot allocation, zone counts */
 	uint32_t *zone_count;     /* [bridge * CT_ZONES + zone]; wlock */
 	uint64_t *zone_refused;   /* same index; wlock */

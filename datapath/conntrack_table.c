@@ -209,7 +209,7 @@ remove_where(struct conntrack *ct, conn_pred pred, const void *arg)
 	uint32_t batch[1024];
 	unsigned int n = 0, removed = 0;
 
-	for (uint32_t i = 0; i < ct->capacity; i++) {
+	for (uint32_t i = 0; i < __atomic_load_n(&ct->n_touched, __ATOMIC_ACQUIRE); i++) {
 		struct ct_conn *c = &ct->conns[i];
 
 		if (!__atomic_load_n(&c->in_use, __ATOMIC_ACQUIRE))
@@ -280,7 +280,7 @@ conntrack_walk(struct conntrack *ct, int bridge, int zone, uint32_t now, ct_walk
 {
 	struct zone_sel z = {bridge, zone};
 
-	for (uint32_t i = 0; i < ct->capacity; i++) {
+	for (uint32_t i = 0; i < __atomic_load_n(&ct->n_touched, __ATOMIC_ACQUIRE); i++) {
 		struct ct_conn *c = &ct->conns[i];
 		struct ct_conn_info info;
 		int rc;
