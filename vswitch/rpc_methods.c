@@ -161,7 +161,9 @@ m_bridge_del(void *ctx, json_t *params, json_t **result, struct jsonrpc_error *e
 	}
 	if ((running || !stored) && bridge_del(vs->bridges, name, msg, sizeof(msg)) < 0)
 		return abort_with(vs, err, msg);
-	rpc_nat_bridge_deleted(vs, name);
+	if (rpc_nat_bridge_deleted(vs, name) < 0)
+		LOG(ERR, "deleted bridge %s, but not its stored NAT network (%s): it is skipped "
+			 "at the next start\n", name, config_store_errmsg(vs->store));
 	if (config_store_commit(vs->store) < 0)
 		return jsonrpc_error_set(err, JSONRPC_REFUSED,
 					 "deleted bridge \"%s\" but could not store that (%s): it "

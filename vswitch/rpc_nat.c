@@ -879,15 +879,20 @@ rpc_nat_restore(struct vswitch *vs, json_t *settings)
 	return failed;
 }
 
-void
+int
 rpc_nat_bridge_deleted(struct vswitch *vs, const char *bridge)
 {
+	char key[sizeof(SETTING_PREFIX) + BRIDGE_NAME_MAX];
 	struct nat_net *n = net_find(vs, bridge);
+	int rc;
 
-	if (n == NULL)
-		return;
-	store_net(vs, n, true);
-	net_remove(vs, n);
+	/* Part of the caller's transaction: the setting goes with the bridge's
+	 * rows, or stays with them. */
+	snprintf(key, sizeof(key), SETTING_PREFIX "%s", bridge);
+	rc = config_store_setting_del(vs->store, key);
+	if (n != NULL)
+		net_remove(vs, n); /* the bridge and its rules are gone already */
+	return rc == -ENOENT ? 0 : rc;
 }
 
 void

@@ -33,8 +33,11 @@ int rpc_nat_restore(struct vswitch *vs, json_t *settings);
  * the control loop, every few milliseconds. */
 void rpc_nat_run(struct vswitch *vs);
 
-/* A bridge is being deleted: forgets its network (and stored setting). */
-void rpc_nat_bridge_deleted(struct vswitch *vs, const char *bridge);
+/* A bridge was deleted, in the caller's store transaction: deletes its
+ * stored network (if any) there and forgets it. 0 or -errno (the store's:
+ * the stored network then outlives the bridge, and is skipped with a log
+ * line at the next start). */
+int rpc_nat_bridge_deleted(struct vswitch *vs, const char *bridge);
 
 void rpc_nat_fini(struct vswitch *vs);
 

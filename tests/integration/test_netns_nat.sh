@@ -210,4 +210,22 @@ ok "udp forward to vm2:53 after the restart: $r"
 r=$(nat_tool vm2 client tcp $NAT_OUT 5001 again 5) || fail "tcp vm2 -> out after the restart: $r"
 ok "tcp vm2 -> out after the restart: $r"
 
+step "del-nat-network, and a deleted bridge takes its network along"
+vsctl del-nat-network br0 || fail "del-nat-network refused"
+expect_eq "NAT rules after del-nat-network" 0 "$(flow_set | grep -c 'cookie=0x6e6174')"
+assert_no_ping vm1 $NAT_OUT "vm1 -> out without the NAT network"
+vsctl add-nat-network br0 subnet=10.0.0.0/24 gateway=10.0.0.1 uplink=up0 \
+	external-ip=$NAT_EXT next-hop=$NAT_OUT >/dev/null || fail "add-nat-network again"
+vsctl del-br br0 || fail "del-br br0"
+expect_eq "nat-show after del-br" "" "$(vsctl nat-show)"
+# A new br0 with the same uplink: a stored network left behind would come
+# back on it at the next start.
+vsctl add-br br0 || fail "add-br br0 again"
+sw_add_port up0 afpacket iface="$(swif out)"
+kill -TERM "$NS_SW_PID"
+wait_until 10 bash -c "! kill -0 $NS_SW_PID 2>/dev/null" || fail "vswitchd did not stop on SIGTERM"
+sw_restart_vswitchd
+expect_eq "nat-show of the new br0 after the restart" "" "$(vsctl nat-show)"
+ok "the deleted bridge's NAT network did not come back"
+
 ns_pass
