@@ -10,12 +10,8 @@
 #include "settings.h"
 #include "vsctl.h"
 
-/*
- * Builds params from name_key=argv[0] and the key=value arguments after it.
- * Returns the params (new reference) or NULL after printing a usage error.
- */
-static json_t *
-params_build(struct vsctl *ctx, const char *name_key, const char *what,
+json_t *
+vsctl_params_build(struct vsctl *ctx, const char *name_key, const char *what,
 	     const struct kv_spec *specs, int argc, char *argv[])
 {
 	char err[512];
@@ -55,14 +51,14 @@ int
 cmd_add_br(struct vsctl *ctx, int argc, char *argv[])
 {
 	return call_quiet(ctx, "bridge.add",
-			  params_build(ctx, "name", "bridge", settings_bridge, argc, argv));
+			  vsctl_params_build(ctx, "name", "bridge", settings_bridge, argc, argv));
 }
 
 int
 cmd_del_br(struct vsctl *ctx, int argc, char *argv[])
 {
 	return call_quiet(ctx, "bridge.del",
-			  params_build(ctx, "name", "bridge", settings_none, 1, argv));
+			  vsctl_params_build(ctx, "name", "bridge", settings_none, 1, argv));
 }
 
 /*
@@ -74,7 +70,7 @@ static int
 call_set(struct vsctl *ctx, const char *method, const char *what, const struct kv_spec *specs,
 	 int argc, char *argv[])
 {
-	json_t *params = params_build(ctx, "name", what, specs, argc, argv);
+	json_t *params = vsctl_params_build(ctx, "name", what, specs, argc, argv);
 	char keys[128];
 
 	if (params != NULL && json_object_size(params) < 2) {
@@ -98,7 +94,7 @@ cmd_add_port(struct vsctl *ctx, int argc, char *argv[])
 
 	if (vsctl_check_name(ctx, "bridge", argv[0]) != 0)
 		return VSCTL_EXIT_USAGE;
-	params = params_build(ctx, "name", "port", settings_port_add, argc - 1, argv + 1);
+	params = vsctl_params_build(ctx, "name", "port", settings_port_add, argc - 1, argv + 1);
 	if (params != NULL && json_object_set_new(params, "bridge", json_string(argv[0])) < 0) {
 		json_decref(params);
 		return vsctl_fail(ctx, "out of memory");
@@ -125,7 +121,7 @@ cmd_del_port(struct vsctl *ctx, int argc, char *argv[])
 int
 cmd_fdb_flush(struct vsctl *ctx, int argc, char *argv[])
 {
-	json_t *params = params_build(ctx, "bridge", "bridge", settings_none, 1, argv);
+	json_t *params = vsctl_params_build(ctx, "bridge", "bridge", settings_none, 1, argv);
 	json_int_t flushed;
 	char err[256];
 	struct printer *p;

@@ -30,28 +30,6 @@ static const struct kv_spec forward_del_specs[] = {
 	{NULL, 0, 0},
 };
 
-/* {"bridge": argv[0], key=value...}, or NULL after a usage message. */
-static json_t *
-bridge_params(struct vsctl *ctx, const struct kv_spec *specs, int argc, char *argv[])
-{
-	char err[512];
-	json_t *params;
-
-	if (vsctl_check_name(ctx, "bridge", argv[0]) != 0)
-		return NULL;
-	params = json_pack("{s:s}", "bridge", argv[0]);
-	if (params == NULL) {
-		vsctl_fail(ctx, "out of memory");
-		return NULL;
-	}
-	if (kv_parse(ctx->cmd->name, specs, argc - 1, argv + 1, params, err, sizeof(err)) < 0) {
-		json_decref(params);
-		fprintf(stderr, "vsctl: %s (see 'vsctl help')\n", err);
-		return NULL;
-	}
-	return params;
-}
-
 static int
 call_print(struct vsctl *ctx, const char *method, json_t *params, bool print)
 {
@@ -71,29 +49,36 @@ call_print(struct vsctl *ctx, const char *method, json_t *params, bool print)
 	return VSCTL_EXIT_OK;
 }
 
+/* Every NAT command starts with the bridge, then key=value arguments. */
+static json_t *
+nat_params(struct vsctl *ctx, const struct kv_spec *specs, int argc, char *argv[])
+{
+	return vsctl_params_build(ctx, "bridge", "bridge", specs, argc, argv);
+}
+
 int
 cmd_add_nat_network(struct vsctl *ctx, int argc, char *argv[])
 {
-	return call_print(ctx, "nat.add", bridge_params(ctx, nat_add_specs, argc, argv), true);
+	return call_print(ctx, "nat.add", nat_params(ctx, nat_add_specs, argc, argv), true);
 }
 
 int
 cmd_del_nat_network(struct vsctl *ctx, int argc, char *argv[])
 {
-	return call_print(ctx, "nat.del", bridge_params(ctx, no_specs, 1, argv), false);
+	return call_print(ctx, "nat.del", nat_params(ctx, no_specs, 1, argv), false);
 }
 
 int
 cmd_add_port_forward(struct vsctl *ctx, int argc, char *argv[])
 {
-	return call_print(ctx, "nat.forward.add", bridge_params(ctx, forward_add_specs, argc, argv),
+	return call_print(ctx, "nat.forward.add", nat_params(ctx, forward_add_specs, argc, argv),
 			  true);
 }
 
 int
 cmd_del_port_forward(struct vsctl *ctx, int argc, char *argv[])
 {
-	return call_print(ctx, "nat.forward.del", bridge_params(ctx, forward_del_specs, argc, argv),
+	return call_print(ctx, "nat.forward.del", nat_params(ctx, forward_del_specs, argc, argv),
 			  false);
 }
 

@@ -79,6 +79,15 @@ int vsctl_call(struct vsctl *ctx, const char *method, json_t *params, json_t **r
 int vsctl_call_fix(struct vsctl *ctx, const char *method, json_t *params, json_t **result,
 		   bool (*fix)(const char *msg, char *out, size_t out_len, void *arg), void *arg);
 
+/*
+ * Builds params from name_key=argv[0] (a name: what says of what) and the
+ * key=value arguments after it, as specs allow (kv.h). Returns the params
+ * (new reference) or NULL after printing a usage error.
+ */
+struct kv_spec;
+json_t *vsctl_params_build(struct vsctl *ctx, const char *name_key, const char *what,
+			   const struct kv_spec *specs, int argc, char *argv[]);
+
 /* Prints the reply-validation error "malformed reply from vswitchd: WHERE: WHY". */
 int vsctl_malformed(struct vsctl *ctx, const char *where, const char *why);
 
