@@ -548,8 +548,9 @@ parse_cookie(struct parser *p, const char *item, const char *value)
 	uint64_t v, m = UINT64_MAX;
 	bool has_mask;
 
+	/* "/-1" is every bit, as ovs-ofctl writes it. */
 	if (!split_slash(value, a, b, sizeof(a), &has_mask) || !flow_parse_num(a, UINT64_MAX, &v) ||
-	    (has_mask && !flow_parse_num(b, UINT64_MAX, &m)))
+	    (has_mask && strcmp(b, "-1") != 0 && !flow_parse_num(b, UINT64_MAX, &m)))
 		return flow_parse_fail(p, item, "expected a number%s from 0 to 0xffffffffffffffff",
 				       p->mode == FLOW_PARSE_ADD ? "" : " or number/mask");
 	if (has_mask && p->mode == FLOW_PARSE_ADD)

@@ -293,6 +293,9 @@ test_defaults(void **state)
 	parse_ok("cookie=0x1234/0xff00,actions=flood", FLOW_PARSE_MODIFY, &r);
 	assert_true(r.cookie == 0x1200 && r.cookie_mask == 0xff00);
 	flow_rule_free(&r);
+	parse_ok("cookie=0x6e6174/-1", FLOW_PARSE_FILTER, &r);
+	assert_true(r.cookie == 0x6e6174 && r.cookie_mask == UINT64_MAX);
+	flow_rule_free(&r);
 }
 
 static void
