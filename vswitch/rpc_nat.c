@@ -468,9 +468,8 @@ on_arp(struct vswitch *vs, struct nat_net *n, const struct arp_info *a, const ch
 static void
 on_ip(struct vswitch *vs, struct nat_net *n, const struct rte_mbuf *m, const char *port)
 {
-	struct rte_mbuf *x = (struct rte_mbuf *)(uintptr_t)m;
-	const uint8_t *p = rte_pktmbuf_mtod(x, const uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(x), o = 12;
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), o = 12;
 	rte_be32_t dst;
 
 	if (len >= o + 4 && p[o] == 0x81 && p[o + 1] == 0x00)
