@@ -41,6 +41,7 @@ struct nat_net {
 	struct nat_ask ask[ASK_MAX];
 	unsigned int n_ask;
 	bool dirty; /* the rules do not yet show what nb says */
+	bool nb_full_logged;
 	uint32_t sync_failed_at; /* fdb_now() of the last failed update; retried a second on */
 };
 
@@ -440,9 +441,12 @@ learn(struct nat_net *n, rte_be32_t ip, const struct rte_ether_addr *mac, const 
 		return;
 	if (e == NULL) {
 		if (n->n_nb == NAT_MAX_NEIGHBORS) {
-			LOG(WARNING, "NAT network of %s: %u neighbours known, no room for more; "
-				     "traffic to the others goes through the control daemon\n",
-			    n->bridge, NAT_MAX_NEIGHBORS);
+			/* Once: an ARP storm must not become a log storm. */
+			if (!n->nb_full_logged)
+				LOG(WARNING, "NAT network of %s: %u neighbours known, no room for "
+					     "more; traffic to the others is dropped\n",
+				    n->bridge, NAT_MAX_NEIGHBORS);
+			n->nb_full_logged = true;
 			return;
 		}
 		e = &n->nb[n->n_nb++];
