@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
@@ -29,6 +31,39 @@ parse_u64(const char *prog, const char *opt, const char *s, uint64_t min, uint64
 	return 0;
 }
 
+/* A comma-separated subset of names into want[], which the list must not leave empty. The list
+ * is copied because strtok_r() writes into it. */
+static int
+parse_names(const char *prog, const struct mb_opt *o, const char *list)
+{
+	bool *want = o->dst;
+	char buf[256], *save = NULL, *tok;
+
+	if (strlen(list) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, list);
+	memset(want, 0, o->n_names * sizeof(*want));
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int i;
+
+		for (i = 0; i < o->n_names; i++)
+			if (strcmp(tok, o->names[i]) == 0)
+				break;
+		if (i == o->n_names)
+			goto bad;
+		want[i] = true;
+	}
+	for (unsigned int i = 0; i < o->n_names; i++)
+		if (want[i])
+			return 0;
+bad:
+	fprintf(stderr, "%s: --%s: bad list \"%s\"; expected names from ", prog, o->name, list);
+	for (unsigned int i = 0; i < o->n_names; i++)
+		fprintf(stderr, "%s%s", i > 0 ? ", " : "", o->names[i]);
+	fprintf(stderr, ", separated by commas\n");
+	return -EINVAL;
+}
+
 static int
 store(const char *prog, const struct mb_opt *o, const char *val)
 {
@@ -46,6 +81,8 @@ store(const char *prog, const struct mb_opt *o, const char *val)
 		return ret;
 	case MB_OPT_U64:
 		return parse_u64(prog, o->name, val, o->min, o->max, o->dst);
+	case MB_OPT_NAMES:
+		return parse_names(prog, o, val);
 	case MB_OPT_FUNC:
 	default:
 		return o->parse(val, o->dst);
@@ -109,6 +146,25 @@ mb_eal_init(const char *prog, unsigned int mem_mb, unsigned int lcore)
 		return -1;
 	}
 	return 0;
+}
+
+int
+mb_callgrind_check(const char *prog)
+{
+	if (MB_HAVE_CALLGRIND)
+		return 0;
+	fprintf(stderr, "%s: --callgrind: built without <valgrind/callgrind.h> (apt-get install "
+			"valgrind, then rebuild)\n", prog);
+	return -EINVAL;
+}
+
+double
+mb_thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static int

@@ -205,6 +205,40 @@ mb_harness_learn_stations(struct mb_harness *h, uint32_t hosts)
 	return 0;
 }
 
+void
+mb_timing_round(struct mb_timing *t, unsigned int r, uint64_t c_tot, uint64_t c_ovh,
+		uint64_t pkts, double cpu_s)
+{
+	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
+
+	t->cpu_s += cpu_s;
+	t->wall_s += (double)(c_ovh + c_tot) * ns_per_cycle * 1e-9;
+	t->tot[r] = (double)c_tot * ns_per_cycle / (double)pkts;
+	t->ovh[r] = (double)c_ovh * ns_per_cycle / (double)pkts;
+}
+
+void
+mb_timing_medians(struct mb_timing *t, unsigned int rounds)
+{
+	t->tot_ns = mb_median(t->tot, rounds);
+	t->ovh_ns = mb_median(t->ovh, rounds);
+	t->pipe_ns = t->tot_ns - t->ovh_ns;
+}
+
+double
+mb_timing_cpu(const struct mb_timing *t)
+{
+	return t->wall_s > 0 ? 100.0 * t->cpu_s / t->wall_s : 0;
+}
+
+void
+mb_print_cpu_note(bool suspect)
+{
+	printf("# cpu%%: share of the timed loops' wall time this thread was on a CPU%s\n",
+	       suspect ? "; * below " RTE_STR(MB_CPU_OK) "%: other processes took the core, the "
+			 "line is suspect" : "");
+}
+
 #define CHECK(cond, ...) MB_CHECK(bad, h->prog, cond, __VA_ARGS__)
 
 int

@@ -3,11 +3,12 @@
 #define VSWITCH_PERF_MB_HARNESS_H
 
 /*
- * The forwarding harness of microbench_fwd and microbench_flows: one PMD
- * context (struct fwd_ctx) in front of one bridge whose ports are ring-backed
- * ethdev ports, an FDB, an mbuf pool and a learn ring, everything on the main
- * lcore. The benchmark puts bursts through fwd_burst() and fwd_flush() and takes
- * the frames off the tx rings with mb_harness_drain_tx().
+ * The forwarding harness of microbench_fwd, microbench_flows and microbench_ct: one PMD
+ * context (struct fwd_ctx) in front of one bridge whose ports are ring-backed ethdev ports, an
+ * FDB, an mbuf pool and a learn ring, everything on the main lcore. The benchmark puts bursts
+ * through fwd_burst() and fwd_flush() and takes the frames off the tx rings with
+ * mb_harness_drain_tx(), or has mb_harness_loop() do both, timed, and keeps its figures round
+ * by round in a struct mb_timing.
  *
  * Stations have the MAC 02:00:pp:hh:hh:hh: locally administered unicast, the port
  * in bits 24..31 and a host index below it (mb_station_mac()).
@@ -16,11 +17,14 @@
  * which reports quiescent states itself.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -39,6 +43,8 @@
 #define MB_POOL_CACHE 256
 #define MB_RING_SIZE 1024 /* each port's rx and tx ring and queue, and the learn ring */
 #define MB_MAC_STATION UINT64_C(0x020000000000)
+#define MB_MAX_ROUNDS 101 /* rounds a struct mb_timing holds */
+#define MB_CPU_OK 95 /* below this share of the wall time on a CPU, a scenario is suspect */
 
 struct mb_harness_params {
 	const char *prog;     /* for messages */
@@ -111,6 +117,71 @@ mb_harness_drain_tx(struct mb_harness *h)
 		}
 	}
 }
+
+/*
+ * iters bursts of FWD_BURST frames received on port in, copied into fresh mbufs from the
+ * n_flows templates of frame_len bytes at frames, from flow *pos on and round again; *pos is
+ * left at the next flow. pipeline: through fwd_burst() and fwd_flush(); else the harness alone,
+ * the burst freed at once, so that the difference is the pipeline's (allocation, copying, tx
+ * draining and the quiescent report are in both). Returns TSC cycles, or UINT64_MAX if the mbuf
+ * pool ran dry. The timed loop: always inline, so that the copy has a constant length.
+ */
+static __rte_always_inline uint64_t
+mb_harness_loop(struct mb_harness *h, const uint8_t *frames, size_t frame_len, uint32_t n_flows,
+		uint32_t *pos, uint16_t in, uint64_t iters, bool pipeline)
+{
+	struct rte_mbuf *pkts[FWD_BURST];
+	uint32_t p = *pos;
+	uint64_t start = rte_rdtsc();
+
+	for (uint64_t i = 0; i < iters; i++) {
+		if (unlikely(rte_pktmbuf_alloc_bulk(h->pool, pkts, FWD_BURST) != 0))
+			return UINT64_MAX;
+		for (unsigned int j = 0; j < FWD_BURST; j++) {
+			struct rte_mbuf *m = pkts[j];
+
+			memcpy(rte_pktmbuf_mtod(m, uint8_t *), frames + (size_t)p * frame_len,
+			       frame_len);
+			m->data_len = (uint16_t)frame_len;
+			m->pkt_len = (uint32_t)frame_len;
+			if (++p == n_flows)
+				p = 0;
+		}
+		if (pipeline) {
+			fwd_burst(h->ctx, h->snap, in, pkts, FWD_BURST);
+			fwd_flush(h->ctx, h->snap);
+		} else {
+			rte_pktmbuf_free_bulk(pkts, FWD_BURST);
+		}
+		mb_harness_drain_tx(h);
+		rte_rcu_qsbr_quiescent(h->qsbr, 0);
+	}
+	start = rte_rdtsc() - start;
+	*pos = p;
+	return start;
+}
+
+/* What one scenario's timed loops measured: per round, then medians over rounds. */
+struct mb_timing {
+	double tot[MB_MAX_ROUNDS], ovh[MB_MAX_ROUNDS]; /* ns per packet: pipeline loop, harness */
+	double cpu_s, wall_s;           /* the timed loops: CPU time this thread got, wall time */
+	double tot_ns, ovh_ns, pipe_ns; /* mb_timing_medians(): tot's, ovh's, their difference */
+};
+
+/* Records round r: the pipeline loop took c_tot TSC cycles and the harness loop c_ovh, each for
+ * pkts packets, and the thread had cpu_s seconds of CPU meanwhile. */
+void mb_timing_round(struct mb_timing *t, unsigned int r, uint64_t c_tot, uint64_t c_ovh,
+		     uint64_t pkts, double cpu_s);
+
+/* Sets tot_ns, ovh_ns and pipe_ns from rounds 0..rounds-1. */
+void mb_timing_medians(struct mb_timing *t, unsigned int rounds);
+
+/* The share of the timed loops' wall time the thread was on a CPU, in percent; 0 before any
+ * round. Below MB_CPU_OK, the line is suspect. */
+double mb_timing_cpu(const struct mb_timing *t);
+
+/* Prints the report's line that explains the cpu% column; suspect: some line is marked *. */
+void mb_print_cpu_note(bool suspect);
 
 /* The checks every run ends with: no drop counted on any port, every mbuf back in the pool.
  * Says what failed on stderr; returns the number of failures. */

@@ -56,7 +56,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -84,18 +83,6 @@
 #include "mb_common.h"
 #include "mb_harness.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define MB_HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef MB_HAVE_CALLGRIND
-#define MB_HAVE_CALLGRIND 0
-#define CALLGRIND_ZERO_STATS do {} while (0)
-#define CALLGRIND_DUMP_STATS_AT(s) do { (void)(s); } while (0)
-#endif
-
 #define MB_PROG "microbench_ct"
 #define MB_FRAME_LEN CTGEN_FRAME_LEN
 #define MB_IN CTGEN_PORT_VM      /* "vm": every frame is received here */
@@ -103,12 +90,10 @@
 #define MB_N_PORTS 2
 #define MB_DEFAULT_PACKETS 2000000 /* per l2/snat scenario, over all rounds */
 #define MB_DEFAULT_ROUNDS 5
-#define MB_MAX_ROUNDS 101
 #define MB_DEFAULT_NEW_CONNS 200000
 #define MB_DEFAULT_VMS 256
 #define MB_DEFAULT_SERVERS 8
 #define MB_L2_FLOWS 10000
-#define MB_CPU_OK 95
 #define MB_MAX_COMPLAINTS 5 /* frame check messages per scenario */
 
 enum mb_scen_id { MB_L2, MB_SNAT10, MB_SNAT10K, MB_SNAT100K, MB_CT_NEW, MB_N_SCEN };
@@ -149,15 +134,14 @@ struct mb_scen {
 	size_t ct_heap;                  /* DPDK heap bytes conntrack_create() took */
 	struct flow_stats_pool *pool;
 	uint32_t pos; /* the next flow to send */
-	double tot[MB_MAX_ROUNDS], ovh[MB_MAX_ROUNDS], flush_ms[MB_MAX_ROUNDS];
+	double flush_ms[MB_MAX_ROUNDS];
 	uint64_t pipeline_pkts; /* frames given to fwd_burst, warm-ups included */
 	uint64_t direct_ct;     /* answers run through conntrack_execute() directly */
 	uint64_t tx_out;        /* frames out of the uplink meanwhile */
 	uint64_t inspected;     /* output frames read back and checked */
 	uint64_t bad_frames;
 	uint64_t hits, misses; /* flow cache, measured pipeline loops */
-	double cpu_s, wall_s;
-	double tot_ns, ovh_ns, pipe_ns;
+	struct mb_timing t;
 };
 
 struct mb_bench {
@@ -174,15 +158,6 @@ struct mb_bench {
 };
 
 #define CHECK(cond, ...) MB_CHECK(b->bad, MB_PROG, cond, __VA_ARGS__)
-
-static double
-thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static double
 tsc_ms(uint64_t cycles)
@@ -716,50 +691,21 @@ teardown(struct mb_bench *b)
 
 /* ---- the measured loop -------------------------------------------------------------------- */
 
-/*
- * iters bursts of the scenario's next flows; returns TSC cycles, UINT64_MAX if the mbuf pool
- * ran dry. pipeline selects fwd_burst()/fwd_flush() or the harness alone (the burst is freed
- * at once); allocation, frame copying, tx ring draining and the quiescent report are common.
- * microbench_flows' loop.
- */
+/* iters bursts of the scenario's next flows through mb_harness_loop(), counting what went
+ * through the pipeline and what came out of the uplink. */
 static uint64_t
 run_loop(struct mb_bench *b, struct mb_scen *sc, uint64_t iters, bool pipeline)
 {
-	uint8_t (*frames)[MB_FRAME_LEN] = sc->frames;
-	uint32_t n_flows = sc->n_flows, pos = sc->pos;
 	uint64_t tx0 = b->h.stats[MB_OUT].tx_packets;
-	struct rte_mbuf *pkts[FWD_BURST];
-	uint64_t start = rte_rdtsc();
+	uint64_t c = mb_harness_loop(&b->h, &sc->frames[0][0], MB_FRAME_LEN, sc->n_flows,
+				     &sc->pos, MB_IN, iters, pipeline);
 
-	for (uint64_t i = 0; i < iters; i++) {
-		if (unlikely(rte_pktmbuf_alloc_bulk(b->h.pool, pkts, FWD_BURST) != 0))
-			return UINT64_MAX;
-		for (unsigned int j = 0; j < FWD_BURST; j++) {
-			struct rte_mbuf *m = pkts[j];
-
-			memcpy(rte_pktmbuf_mtod(m, uint8_t *), frames[pos], MB_FRAME_LEN);
-			m->data_len = MB_FRAME_LEN;
-			m->pkt_len = MB_FRAME_LEN;
-			if (++pos == n_flows)
-				pos = 0;
-		}
-		if (pipeline) {
-			fwd_burst(b->h.ctx, b->h.snap, MB_IN, pkts, FWD_BURST);
-			fwd_flush(b->h.ctx, b->h.snap);
-		} else {
-			rte_pktmbuf_free_bulk(pkts, FWD_BURST);
-		}
-		mb_harness_drain_tx(&b->h);
-		rte_rcu_qsbr_quiescent(b->h.qsbr, 0);
-	}
-	start = rte_rdtsc() - start;
-	sc->pos = pos;
-	if (pipeline) {
+	if (pipeline && c != UINT64_MAX) {
 		b->sent += iters * FWD_BURST;
 		sc->pipeline_pkts += iters * FWD_BURST;
 		sc->tx_out += b->h.stats[MB_OUT].tx_packets - tx0;
 	}
-	return start;
+	return c;
 }
 
 static uint64_t
@@ -804,10 +750,10 @@ warmup_iters(const struct mb_bench *b, const struct mb_scen *sc)
 }
 
 /* One round of a scenario: the two loops in the order the round says; cycles in *c_tot and
- * *c_ovh, the CPU time they got added to sc->cpu_s. -1 when the mbuf pool ran dry. */
+ * *c_ovh, the CPU time they got in *cpu_s. -1 when the mbuf pool ran dry. */
 static int
 run_scenario(struct mb_bench *b, struct mb_scen *sc, unsigned int r, uint64_t iters,
-	     uint64_t *c_tot, uint64_t *c_ovh)
+	     uint64_t *c_tot, uint64_t *c_ovh, double *cpu_s)
 {
 	bool new = sc->id == MB_CT_NEW;
 	double cpu0;
@@ -821,7 +767,7 @@ run_scenario(struct mb_bench *b, struct mb_scen *sc, unsigned int r, uint64_t it
 	} else if (run_loop(b, sc, warmup_iters(b, sc), true) == UINT64_MAX) {
 		return -1;
 	}
-	cpu0 = thread_cpu_s();
+	cpu0 = mb_thread_cpu_s();
 	if (r % 2 == 0) {
 		*c_ovh = run_loop(b, sc, iters, false);
 		*c_tot = new ? run_new(b, sc) : run_measured(b, sc, iters);
@@ -829,7 +775,7 @@ run_scenario(struct mb_bench *b, struct mb_scen *sc, unsigned int r, uint64_t it
 		*c_tot = new ? run_new(b, sc) : run_measured(b, sc, iters);
 		*c_ovh = run_loop(b, sc, iters, false);
 	}
-	sc->cpu_s += thread_cpu_s() - cpu0;
+	*cpu_s = mb_thread_cpu_s() - cpu0;
 	return *c_tot == UINT64_MAX || *c_ovh == UINT64_MAX ? -1 : 0;
 }
 
@@ -838,22 +784,20 @@ run_rounds(struct mb_bench *b)
 {
 	const struct mb_opts *o = &b->opt;
 	uint64_t iters = (o->packets / o->rounds + FWD_BURST - 1) / FWD_BURST;
-	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
 
 	for (unsigned int r = 0; r < o->rounds; r++) {
 		for (int i = 0; i < MB_N_SCEN; i++) {
 			struct mb_scen *sc = &b->scen[i];
 			uint64_t c_tot, c_ovh, pkts;
+			double cpu_s;
 
 			if (!o->want[i])
 				continue;
 			select_scenario(b, sc);
-			if (run_scenario(b, sc, r, iters, &c_tot, &c_ovh) < 0)
+			if (run_scenario(b, sc, r, iters, &c_tot, &c_ovh, &cpu_s) < 0)
 				goto dry;
 			pkts = (sc->id == MB_CT_NEW ? sc->n_flows / FWD_BURST : iters) * FWD_BURST;
-			sc->wall_s += (double)(c_ovh + c_tot) * ns_per_cycle * 1e-9;
-			sc->tot[r] = (double)c_tot * ns_per_cycle / (double)pkts;
-			sc->ovh[r] = (double)c_ovh * ns_per_cycle / (double)pkts;
+			mb_timing_round(&sc->t, r, c_tot, c_ovh, pkts, cpu_s);
 		}
 	}
 	return 0;
@@ -1015,9 +959,7 @@ report(struct mb_bench *b)
 
 		if (!o->want[i])
 			continue;
-		sc->tot_ns = mb_median(sc->tot, o->rounds);
-		sc->ovh_ns = mb_median(sc->ovh, o->rounds);
-		sc->pipe_ns = sc->tot_ns - sc->ovh_ns;
+		mb_timing_medians(&sc->t, o->rounds);
 	}
 	for (int i = 0; i < MB_N_SCEN; i++) {
 		const struct mb_scen *sc = &b->scen[i];
@@ -1028,27 +970,26 @@ report(struct mb_bench *b)
 			continue;
 		if (sc->ct != NULL)
 			snprintf(conns, sizeof(conns), "%u", sc->n_flows);
-		if (base != NULL && base->pipe_ns > 0 && sc->pipe_ns > 0)
-			snprintf(vs, sizeof(vs), "%.3f", base->pipe_ns / sc->pipe_ns);
-		if (sc->id == MB_CT_NEW && sc->pipe_ns > 0)
-			snprintf(cps, sizeof(cps), "%.0f", 1e9 / sc->pipe_ns);
+		if (base != NULL && base->t.pipe_ns > 0 && sc->t.pipe_ns > 0)
+			snprintf(vs, sizeof(vs), "%.3f", base->t.pipe_ns / sc->t.pipe_ns);
+		if (sc->id == MB_CT_NEW && sc->t.pipe_ns > 0)
+			snprintf(cps, sizeof(cps), "%.0f", 1e9 / sc->t.pipe_ns);
 		if (sc->hits + sc->misses > 0)
 			snprintf(hits, sizeof(hits), "%.1f",
 				 100.0 * (double)sc->hits / (double)(sc->hits + sc->misses));
-		cpu = sc->wall_s > 0 ? 100.0 * sc->cpu_s / sc->wall_s : 0;
+		cpu = mb_timing_cpu(&sc->t);
 		printf("%-10s %7s %7.2f %7.2f %8.2f %6.2f %6s %10s %5s %8" PRIu64 " %5.1f%s\n",
-		       mb_scen_names[i], conns, sc->tot_ns, sc->ovh_ns, sc->pipe_ns,
-		       sc->pipe_ns > 0 ? 1e3 / sc->pipe_ns : 0.0, vs, cps, hits, sc->inspected, cpu,
+		       mb_scen_names[i], conns, sc->t.tot_ns, sc->t.ovh_ns, sc->t.pipe_ns,
+		       sc->t.pipe_ns > 0 ? 1e3 / sc->t.pipe_ns : 0.0, vs, cps, hits, sc->inspected,
+		       cpu,
 		       cpu < MB_CPU_OK ? " *" : "");
 		suspect |= cpu < MB_CPU_OK;
 	}
 	printf("# pipeline = ns/pkt - harness (medians over rounds; the harness copies each frame "
 	       "from its template into a fresh mbuf); vs_l2 = packet rate relative to l2\n"
 	       "# conn/s: ct-new's connections opened per second (one a frame); hit%%: flow cache "
-	       "hits; checked: output frames read back and checked\n"
-	       "# cpu%%: share of the timed loops' wall time this thread was on a CPU%s\n",
-	       suspect ? "; * below " RTE_STR(MB_CPU_OK) "%: other processes took the core, the "
-			 "line is suspect" : "");
+	       "hits; checked: output frames read back and checked\n");
+	mb_print_cpu_note(suspect);
 	/* Every table has the same capacity: one line says what each costs. */
 	for (int i = 0; i < MB_N_SCEN; i++) {
 		const struct mb_scen *sc = &b->scen[i];
@@ -1109,35 +1050,6 @@ usage(FILE *f)
 }
 
 static int
-parse_scenarios(const char *list, void *dst)
-{
-	bool *want = dst;
-	char buf[256], *save = NULL, *tok;
-
-	if (strlen(list) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, list);
-	memset(want, 0, MB_N_SCEN * sizeof(*want));
-	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		int i;
-
-		for (i = 0; i < MB_N_SCEN; i++)
-			if (strcmp(tok, mb_scen_names[i]) == 0)
-				break;
-		if (i == MB_N_SCEN)
-			goto bad;
-		want[i] = true;
-	}
-	for (int i = 0; i < MB_N_SCEN; i++)
-		if (want[i])
-			return 0;
-bad:
-	fprintf(stderr, "%s: --scenarios: bad list \"%s\"; expected names from l2, snat-10, "
-			"snat-10k, snat-100k, ct-new, separated by commas\n", MB_PROG, list);
-	return -EINVAL;
-}
-
-static int
 parse_proto(const char *v, void *dst)
 {
 	if (strcmp(v, "udp") != 0 && strcmp(v, "tcp") != 0) {
@@ -1165,7 +1077,7 @@ static int
 parse_args(int argc, char **argv, struct mb_opts *o)
 {
 	const struct mb_opt opts[] = {
-		MB_FUNC_OPT("scenarios", o->want, parse_scenarios),
+		MB_NAMES_OPT("scenarios", o->want, mb_scen_names, MB_N_SCEN),
 		MB_U64_OPT("packets", &o->packets, FWD_BURST, UINT64_C(1) << 40),
 		MB_U64_OPT("warmup", &o->warmup, 0, UINT64_C(1) << 40),
 		MB_U32_OPT("rounds", &o->rounds, 1, MB_MAX_ROUNDS),
@@ -1191,12 +1103,7 @@ parse_args(int argc, char **argv, struct mb_opts *o)
 	if (ret != 0)
 		return ret;
 	o->new_conns = o->new_conns / FWD_BURST * FWD_BURST;
-	if (o->callgrind && !MB_HAVE_CALLGRIND) {
-		fprintf(stderr, "%s: --callgrind: built without <valgrind/callgrind.h> (apt-get "
-				"install valgrind, then rebuild)\n", MB_PROG);
-		return -EINVAL;
-	}
-	return 0;
+	return o->callgrind ? mb_callgrind_check(MB_PROG) : 0;
 }
 
 int

@@ -36,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -60,18 +59,6 @@
 #include "mb_common.h"
 #include "mb_harness.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define MB_HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef MB_HAVE_CALLGRIND
-#define MB_HAVE_CALLGRIND 0
-#define CALLGRIND_ZERO_STATS do {} while (0)
-#define CALLGRIND_DUMP_STATS_AT(s) do { (void)(s); } while (0)
-#endif
-
 #define MB_PROG "microbench_flows"
 #define MB_FRAME_LEN FLOWGEN_FRAME_LEN
 #define MB_IN 0  /* the port every frame is received on: p0 */
@@ -80,12 +67,10 @@
 #define MB_RULE_PORTS 16 /* in_port values rules draw from: the bridge's other ports get none */
 #define MB_DEFAULT_PACKETS 2000000 /* per scenario, over all rounds */
 #define MB_DEFAULT_ROUNDS 5
-#define MB_MAX_ROUNDS 101
 #define MB_DEFAULT_RULES 10000
 #define MB_DEFAULT_FLOWS 100000
 #define MB_DEFAULT_BIG_FLOWS 1000000
 #define MB_MAX_FLOWS (1u << 24)
-#define MB_CPU_OK 95 /* below this share of the wall time on a CPU, a scenario is suspect */
 
 enum mb_scen_id { MB_L2, MB_1RULE, MB_MANY, MB_MANY_BIG, MB_BANDED, MB_N_SCEN };
 
@@ -123,11 +108,9 @@ struct mb_scen {
 	struct mb_set *set;
 	uint32_t n_flows; /* a prefix of set->frames */
 	uint32_t pos;     /* the next flow to send */
-	double tot[MB_MAX_ROUNDS], ovh[MB_MAX_ROUNDS];
 	uint64_t hits, misses;  /* flow cache, measured pipeline loops only */
 	uint64_t pipeline_pkts; /* everything given to fwd_burst, warm-ups included */
-	double cpu_s, wall_s;   /* the timed loops: CPU time this thread got, wall time */
-	double tot_ns, ovh_ns, pipe_ns; /* the results: medians over rounds, their difference */
+	struct mb_timing t;
 };
 
 struct mb_bench {
@@ -371,46 +354,19 @@ select_scenario(struct mb_bench *b, const struct mb_scen *sc)
 	b->h.ctx->fstats = flow_stats_pool_pmd(sc->set->pool, 0);
 }
 
-/*
- * iters bursts of the scenario's next flows; returns TSC cycles, UINT64_MAX if the mbuf pool
- * ran dry. pipeline selects fwd_burst()/fwd_flush() or the harness alone (the burst is freed
- * at once); allocation, frame copying, tx ring draining and the quiescent report are common.
- */
+/* iters bursts of the scenario's next flows through mb_harness_loop(), counting what went
+ * through the pipeline. */
 static uint64_t
 run_loop(struct mb_bench *b, struct mb_scen *sc, uint64_t iters, bool pipeline)
 {
-	uint8_t (*frames)[MB_FRAME_LEN] = sc->set->frames;
-	uint32_t n_flows = sc->n_flows, pos = sc->pos;
-	struct rte_mbuf *pkts[FWD_BURST];
-	uint64_t start = rte_rdtsc();
+	uint64_t c = mb_harness_loop(&b->h, &sc->set->frames[0][0], MB_FRAME_LEN, sc->n_flows,
+				     &sc->pos, MB_IN, iters, pipeline);
 
-	for (uint64_t i = 0; i < iters; i++) {
-		if (unlikely(rte_pktmbuf_alloc_bulk(b->h.pool, pkts, FWD_BURST) != 0))
-			return UINT64_MAX;
-		for (unsigned int j = 0; j < FWD_BURST; j++) {
-			struct rte_mbuf *m = pkts[j];
-
-			memcpy(rte_pktmbuf_mtod(m, uint8_t *), frames[pos], MB_FRAME_LEN);
-			m->data_len = MB_FRAME_LEN;
-			m->pkt_len = MB_FRAME_LEN;
-			if (++pos == n_flows)
-				pos = 0;
-		}
-		if (pipeline) {
-			fwd_burst(b->h.ctx, b->h.snap, MB_IN, pkts, FWD_BURST);
-			fwd_flush(b->h.ctx, b->h.snap);
-		} else {
-			rte_pktmbuf_free_bulk(pkts, FWD_BURST);
-		}
-		mb_harness_drain_tx(&b->h);
-		rte_rcu_qsbr_quiescent(b->h.qsbr, 0);
-	}
-	sc->pos = pos;
-	if (pipeline) {
+	if (pipeline && c != UINT64_MAX) {
 		b->sent += iters * FWD_BURST;
 		sc->pipeline_pkts += iters * FWD_BURST;
 	}
-	return rte_rdtsc() - start;
+	return c;
 }
 
 /* The pipeline loop, counting the flow cache's hits and misses. */
@@ -434,21 +390,11 @@ warmup_iters(const struct mb_bench *b, const struct mb_scen *sc)
 	return (pkts + FWD_BURST - 1) / FWD_BURST;
 }
 
-static double
-thread_cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int
 run_rounds(struct mb_bench *b)
 {
 	const struct mb_opts *o = &b->opt;
 	uint64_t iters = (o->packets / o->rounds + FWD_BURST - 1) / FWD_BURST;
-	double ns_per_cycle = 1e9 / (double)rte_get_tsc_hz();
 
 	for (unsigned int r = 0; r < o->rounds; r++) {
 		for (int i = 0; i < MB_N_SCEN; i++) {
@@ -462,7 +408,7 @@ run_rounds(struct mb_bench *b)
 			w = warmup_iters(b, sc);
 			if (run_loop(b, sc, w, true) == UINT64_MAX)
 				goto dry;
-			cpu0 = thread_cpu_s();
+			cpu0 = mb_thread_cpu_s();
 			if (r % 2 == 0) {
 				c_ovh = run_loop(b, sc, iters, false);
 				c_tot = run_measured(b, sc, iters);
@@ -472,10 +418,8 @@ run_rounds(struct mb_bench *b)
 			}
 			if (c_ovh == UINT64_MAX || c_tot == UINT64_MAX)
 				goto dry;
-			sc->cpu_s += thread_cpu_s() - cpu0;
-			sc->wall_s += (double)(c_ovh + c_tot) * ns_per_cycle * 1e-9;
-			sc->tot[r] = (double)c_tot * ns_per_cycle / (double)(iters * FWD_BURST);
-			sc->ovh[r] = (double)c_ovh * ns_per_cycle / (double)(iters * FWD_BURST);
+			mb_timing_round(&sc->t, r, c_tot, c_ovh, iters * FWD_BURST,
+					mb_thread_cpu_s() - cpu0);
 		}
 	}
 	return 0;
@@ -576,9 +520,7 @@ report(struct mb_bench *b)
 
 		if (!o->want[i])
 			continue;
-		sc->tot_ns = mb_median(sc->tot, o->rounds);
-		sc->ovh_ns = mb_median(sc->ovh, o->rounds);
-		sc->pipe_ns = sc->tot_ns - sc->ovh_ns;
+		mb_timing_medians(&sc->t, o->rounds);
 	}
 	for (int i = 0; i < MB_N_SCEN; i++) {
 		const struct mb_scen *sc = &b->scen[i];
@@ -603,11 +545,11 @@ report(struct mb_bench *b)
 		}
 		printf("%-11s %6u %6u %4u %8u %5s %7.2f %7.2f %8.2f %6.2f", mb_scen_names[i],
 		       pl != NULL ? pl->n_rules : 0, stored, subt, sc->n_flows,
-		       pl == NULL ? "-" : pl->use_cache ? "on" : "off", sc->tot_ns, sc->ovh_ns,
-		       sc->pipe_ns, sc->pipe_ns > 0 ? 1e3 / sc->pipe_ns : 0.0);
-		if (base != NULL && base->pipe_ns > 0 && sc->pipe_ns > 0)
-			snprintf(vs, sizeof(vs), "%.3f", base->pipe_ns / sc->pipe_ns);
-		cpu = sc->wall_s > 0 ? 100.0 * sc->cpu_s / sc->wall_s : 0;
+		       pl == NULL ? "-" : pl->use_cache ? "on" : "off", sc->t.tot_ns, sc->t.ovh_ns,
+		       sc->t.pipe_ns, sc->t.pipe_ns > 0 ? 1e3 / sc->t.pipe_ns : 0.0);
+		if (base != NULL && base->t.pipe_ns > 0 && sc->t.pipe_ns > 0)
+			snprintf(vs, sizeof(vs), "%.3f", base->t.pipe_ns / sc->t.pipe_ns);
+		cpu = mb_timing_cpu(&sc->t);
 		printf(" %8s %6s %10s %9s %8s %5.1f%s\n", vs, hits, dpb, stb, bms, cpu,
 		       cpu < MB_CPU_OK ? " *" : "");
 		suspect |= cpu < MB_CPU_OK;
@@ -617,13 +559,11 @@ report(struct mb_bench *b)
 	       "# dp_B/rule: flow_pipeline_memory() / rules (classifier, entries, actions); "
 	       "stats_B/r: flow_stats_pool_memory() / rules, one PMD thread\n"
 	       "# datapath bytes only: the control side's struct flow_rule and store are not in "
-	       "this process. Flow cache: %zu bytes per PMD thread, whatever the rules\n"
-	       "# cpu%%: share of the timed loops' wall time this thread was on a CPU%s\n",
-	       sizeof(struct flow_cache),
-	       suspect ? "; * below " RTE_STR(MB_CPU_OK) "%: other processes took the core, the "
-			 "line is suspect" : "");
-	if (base != NULL && o->want[MB_MANY] && base->pipe_ns > 0) {
-		double rel = base->pipe_ns / b->scen[MB_MANY].pipe_ns;
+	       "this process. Flow cache: %zu bytes per PMD thread, whatever the rules\n",
+	       sizeof(struct flow_cache));
+	mb_print_cpu_note(suspect);
+	if (base != NULL && o->want[MB_MANY] && base->t.pipe_ns > 0) {
+		double rel = base->t.pipe_ns / b->scen[MB_MANY].t.pipe_ns;
 
 		printf("# target: %u rules / %d shapes / %u flows at >= 0.50 of the 1rule packet "
 		       "rate: %.3f, %s\n", o->rules, FLOWGEN_SHAPES, o->flows, rel,
@@ -659,41 +599,12 @@ usage(FILE *f)
 		MB_MAX_ROUNDS, MB_DEFAULT_ROUNDS);
 }
 
-static int
-parse_scenarios(const char *list, void *dst)
-{
-	bool *want = dst;
-	char buf[256], *save = NULL, *tok;
-
-	if (strlen(list) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, list);
-	memset(want, 0, MB_N_SCEN * sizeof(*want));
-	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		int i;
-
-		for (i = 0; i < MB_N_SCEN; i++)
-			if (strcmp(tok, mb_scen_names[i]) == 0)
-				break;
-		if (i == MB_N_SCEN)
-			goto bad;
-		want[i] = true;
-	}
-	for (int i = 0; i < MB_N_SCEN; i++)
-		if (want[i])
-			return 0;
-bad:
-	fprintf(stderr, "microbench_flows: --scenarios: bad list \"%s\"; expected names from "
-			"l2, 1rule, 10k, 10k-1M, 10k-banded, separated by commas\n", list);
-	return -EINVAL;
-}
-
 /* Returns 0, 1 when --help was asked for, or -EINVAL. */
 static int
 parse_args(int argc, char **argv, struct mb_opts *o)
 {
 	const struct mb_opt opts[] = {
-		MB_FUNC_OPT("scenarios", o->want, parse_scenarios),
+		MB_NAMES_OPT("scenarios", o->want, mb_scen_names, MB_N_SCEN),
 		MB_U32_OPT("rules", &o->rules, FLOWGEN_SHAPES, FLOW_STATS_MAX_SLOTS),
 		MB_U32_OPT("flows", &o->flows, FWD_BURST, MB_MAX_FLOWS),
 		MB_U32_OPT("big-flows", &o->big_flows, FWD_BURST, MB_MAX_FLOWS),
@@ -714,12 +625,7 @@ parse_args(int argc, char **argv, struct mb_opts *o)
 	ret = mb_parse_args(MB_PROG, argc, argv, opts, RTE_DIM(opts), usage);
 	if (ret != 0)
 		return ret;
-	if (o->callgrind && !MB_HAVE_CALLGRIND) {
-		fprintf(stderr, "microbench_flows: --callgrind: built without "
-				"<valgrind/callgrind.h> (apt-get install valgrind, then rebuild)\n");
-		return -EINVAL;
-	}
-	return 0;
+	return o->callgrind ? mb_callgrind_check(MB_PROG) : 0;
 }
 
 int
