@@ -550,33 +550,55 @@ config_store_setting_del(struct config_store *store, const char *key)
 	return rc;
 }
 
+typedef int (*row_fn)(struct config_store *store, sqlite3_stmt *stmt, json_t *into);
+
+/* Steps stmt (its parameters bound) over its rows, each added to into by
+ * row, and resets it. 0, or row's negative errno, or the step's error. */
+static int
+load_rows(struct config_store *store, sqlite3_stmt *stmt, row_fn row, json_t *into)
+{
+	int step, rc = 0;
+
+	while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		rc = row(store, stmt, into);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sqlite_fail(store, step);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+/* A new container for load_rows(), or NULL with *rc set. */
+static json_t *
+load_container(struct config_store *store, json_t *c, int *rc)
+{
+	if (c == NULL)
+		*rc = store_fail(store, ENOMEM, "out of memory");
+	return c;
+}
+
+static int
+flow_row(struct config_store *store, sqlite3_stmt *stmt, json_t *flows)
+{
+	const char *rule = (const char *)sqlite3_column_text(stmt, 1);
+
+	if (json_array_append_new(flows, json_pack("{s:I, s:s}", "id",
+						   (json_int_t)sqlite3_column_int64(stmt, 0),
+						   "rule", rule ? rule : "")) < 0)
+		return store_fail(store, ENOMEM, "out of memory");
+	return 0;
+}
+
 static json_t *
 load_flows(struct config_store *store, sqlite3_int64 bridge_id, int *rc)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_FLOWS];
-	json_t *flows = json_array();
-	int step;
+	json_t *flows = load_container(store, json_array(), rc);
 
-	if (flows == NULL) {
-		*rc = store_fail(store, ENOMEM, "out of memory");
+	if (flows == NULL)
 		return NULL;
-	}
 	sqlite3_bind_int64(stmt, 1, bridge_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *rule = (const char *)sqlite3_column_text(stmt, 1);
-
-		if (json_array_append_new(flows, json_pack("{s:I, s:s}", "id",
-							   (json_int_t)sqlite3_column_int64(stmt, 0),
-							   "rule", rule ? rule : "")) < 0) {
-			*rc = store_fail(store, ENOMEM, "out of memory");
-			sqlite3_reset(stmt);
-			json_decref(flows);
-			return NULL;
-		}
-	}
-	sqlite3_reset(stmt);
-	if (step != SQLITE_DONE) {
-		*rc = sqlite_fail(store, step);
+	*rc = load_rows(store, stmt, flow_row, flows);
+	if (*rc < 0) {
 		json_decref(flows);
 		return NULL;
 	}
@@ -605,43 +627,35 @@ load_object(struct config_store *store, sqlite3_stmt *stmt, int col, const char 
 	return obj;
 }
 
+static int
+port_row(struct config_store *store, sqlite3_stmt *stmt, json_t *ports)
+{
+	const char *name = (const char *)sqlite3_column_text(stmt, 0);
+	json_t *options = load_object(store, stmt, 1, name);
+
+	if (options == NULL)
+		return -EINVAL;
+	if (json_array_append_new(ports, json_pack("{s:s, s:o}", "name", name, "options",
+						   options)) < 0)
+		return store_fail(store, ENOMEM, "out of memory");
+	return 0;
+}
+
 static json_t *
 load_ports(struct config_store *store, sqlite3_int64 bridge_id, int *rc)
 {
 	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_PORTS];
-	json_t *ports = json_array();
-	int step;
+	json_t *ports = load_container(store, json_array(), rc);
 
-	if (ports == NULL) {
-		*rc = store_fail(store, ENOMEM, "out of memory");
+	if (ports == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, bridge_id);
+	*rc = load_rows(store, stmt, port_row, ports);
+	if (*rc < 0) {
+		json_decref(ports);
 		return NULL;
 	}
-	sqlite3_bind_int64(stmt, 1, bridge_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(stmt, 0);
-		json_t *options = load_object(store, stmt, 1, name);
-
-		if (options == NULL) {
-			*rc = -EINVAL;
-			goto fail;
-		}
-		if (json_array_append_new(ports, json_pack("{s:s, s:o}", "name", name,
-							   "options", options)) < 0) {
-			*rc = store_fail(store, ENOMEM, "out of memory");
-			goto fail;
-		}
-	}
-	if (step != SQLITE_DONE) {
-		*rc = sqlite_fail(store, step);
-		goto fail;
-	}
-	sqlite3_reset(stmt);
 	return ports;
-
-fail:
-	sqlite3_reset(stmt);
-	json_decref(ports);
-	return NULL;
 }
 
 /*
@@ -649,45 +663,40 @@ fail:
  * as one (the file was edited) is given as its text, a string, so that the
  * reader can report and skip it while the rest still loads.
  */
+static int
+setting_row(struct config_store *store, sqlite3_stmt *stmt, json_t *settings)
+{
+	const char *key = (const char *)sqlite3_column_text(stmt, 0);
+	const char *text = (const char *)sqlite3_column_text(stmt, 1);
+	json_t *value = NULL;
+
+	if (text != NULL)
+		value = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(value)) {
+		json_decref(value);
+		/* Not UTF-8 either: json_string() fails, and null says "unreadable". */
+		value = text != NULL ? json_string(text) : NULL;
+		if (value == NULL)
+			value = json_null();
+	}
+	/* Keys are never NULL (WITHOUT ROWID keys are NOT NULL). */
+	if (json_object_set_new(settings, key != NULL ? key : "", value) < 0)
+		return store_fail(store, EINVAL,
+				  "setting \"%.64s\": cannot load it (its name is not UTF-8, or "
+				  "out of memory)",
+				  key != NULL ? key : "");
+	return 0;
+}
+
 static json_t *
 load_settings(struct config_store *store, int *rc)
 {
-	sqlite3_stmt *stmt = store->stmt[STMT_LOAD_SETTINGS];
-	json_t *settings = json_object();
-	int step;
+	json_t *settings = load_container(store, json_object(), rc);
 
-	if (settings == NULL) {
-		*rc = store_fail(store, ENOMEM, "out of memory");
+	if (settings == NULL)
 		return NULL;
-	}
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(stmt, 0);
-		const char *text = (const char *)sqlite3_column_text(stmt, 1);
-		json_t *value = NULL;
-
-		if (text != NULL)
-			value = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-		if (!json_is_object(value)) {
-			json_decref(value);
-			/* Not UTF-8 either: json_string() fails, and null says "unreadable". */
-			value = text != NULL ? json_string(text) : NULL;
-			if (value == NULL)
-				value = json_null();
-		}
-		/* Keys are never NULL (WITHOUT ROWID keys are NOT NULL). */
-		if (json_object_set_new(settings, key != NULL ? key : "", value) < 0) {
-			*rc = store_fail(store, EINVAL,
-					 "setting \"%.64s\": cannot load it (its name is not "
-					 "UTF-8, or out of memory)",
-					 key != NULL ? key : "");
-			sqlite3_reset(stmt);
-			json_decref(settings);
-			return NULL;
-		}
-	}
-	sqlite3_reset(stmt);
-	if (step != SQLITE_DONE) {
-		*rc = sqlite_fail(store, step);
+	*rc = load_rows(store, store->stmt[STMT_LOAD_SETTINGS], setting_row, settings);
+	if (*rc < 0) {
 		json_decref(settings);
 		return NULL;
 	}
